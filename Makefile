@@ -1,0 +1,82 @@
+# pydelt_like developer tasks.
+#
+#   make demo    set up .venv (first time only) and run examples/quickstart.py
+#   make test    set up .venv (first time only) and run the test suite
+#
+# The virtual environment is built once and rebuilt when pyproject.toml or TORCH_SPEC changes.
+#
+# torch is installed FIRST, from TORCH_SPEC, so that `pip install -e .` finds it already
+# satisfied and pulls nothing more. Keep TORCH_SPEC pinned: an unpinned `torch` makes pip pick
+# the newest release, a CUDA build of several GB. The default, torch==2.13.0, is a CPU wheel
+# that pip finds on this machine through its config (find-links).
+#
+# Your own torch (e.g. a CUDA build):
+#   make test TORCH_SPEC="torch==2.5.1"                      # pin the release you want, or
+#   make test TORCH_SPEC= VENV_ARGS=--system-site-packages   # skip the torch step and reuse
+#                                                            # the torch installed beside PYTHON
+# An empty TORCH_SPEC skips the torch step; with no torch visible to the venv, pip would then
+# resolve `torch>=2.2` itself (the large download the pin avoids).
+
+TORCH_SPEC ?= torch==2.13.0
+PYTHON     ?= python3
+VENV       ?= .venv
+VENV_ARGS  ?=
+EXTRAS     ?= test,plot,dev
+PYTEST_ARGS ?=
+
+VPY   := $(VENV)/bin/python
+PIP   := $(VPY) -m pip
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck bench docs clean help FORCE
+
+help:
+	@echo "targets: install demo test lint typecheck bench docs clean"
+	@echo "vars:    TORCH_SPEC='$(TORCH_SPEC)' PYTHON=$(PYTHON) VENV=$(VENV) VENV_ARGS='$(VENV_ARGS)'"
+
+install: $(STAMP)
+
+# Records TORCH_SPEC; rewritten (so newer) only when the value changes, which re-runs the install.
+$(VENV)/.torch-spec: FORCE
+	@mkdir -p $(VENV)
+	@printf '%s\n' '$(TORCH_SPEC)' | cmp -s - $@ || printf '%s\n' '$(TORCH_SPEC)' > $@
+
+$(STAMP): pyproject.toml $(VENV)/.torch-spec
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV_ARGS) $(VENV)
+	if [ -n '$(TORCH_SPEC)' ]; then $(PIP) install '$(TORCH_SPEC)'; \
+	else echo "TORCH_SPEC is empty: skipping the torch install step"; fi
+	$(PIP) install -e '.[$(EXTRAS)]'
+	touch $@
+
+demo: $(STAMP)
+	$(VPY) examples/quickstart.py
+
+# Lint and type checks first (CI runs only `make test`, so it enforces them), then the tests and
+# the package's doctests. pytest's exit code is make's: a failure, or exit 5 (no tests
+# collected), fails the target.
+test: lint typecheck
+	$(VPY) -m pytest -q --doctest-modules pydelt_like tests $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# Every benchmark runs; the target fails if any of them missed its bar.
+bench: $(STAMP)
+	@status=0; for f in benchmarks/*.py; do \
+		[ -e "$$f" ] || { echo "no benchmarks found"; continue; }; \
+		echo "== $$f"; $(VPY) "$$f" || status=1; \
+	done; exit $$status
+
+docs: $(STAMP)
+	$(PIP) install -e '.[docs]'
+	$(VENV)/bin/mkdocs build
+
+clean:
+	rm -rf $(VENV) build dist site .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+FORCE:

@@ -1,0 +1,91 @@
+"""Speed and memory of the automatic spline against a bare SciPy UnivariateSpline.
+
+Noisy sine (10 periods, sigma = 0.05) at n = 1e3 ... 1e6. Timed: fit with automatic
+smoothing plus the first derivative at the samples, against
+``UnivariateSpline(x, y, k=5, s=n * sigma**2)`` (smoothing *given*, no selection) plus
+its first derivative, measured in the same run, interleaved, median of repeats.
+Peak memory of our fit is measured with tracemalloc and reported per sample.
+
+Bar (from the issue): ours no slower than the SciPy reference at every n. Exits
+non-zero when it is missed.
+
+Run: ``python benchmarks/spline_speed.py [--max-n 1000000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+from scipy.interpolate import UnivariateSpline
+
+from pydelt_like import SplineInterpolator
+
+SIGMA = 0.05
+
+
+def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    x = np.linspace(0.0, 20 * np.pi, n)
+    y = np.sin(x) + np.random.default_rng(n).normal(0.0, SIGMA, n)
+    return x, y
+
+
+def _ours(x, y):
+    return SplineInterpolator().fit(x, y).differentiate(1)(x)
+
+
+def _scipy(x, y):
+    return UnivariateSpline(x, y, k=5, s=x.size * SIGMA**2).derivative(1)(x)
+
+
+def _time(func, x, y) -> float:
+    start = time.perf_counter()
+    func(x, y)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-n", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+
+    sizes = [n for n in (10**3, 10**4, 10**5, 10**6) if n <= args.max_n]
+    print(
+        f"{'n':>9s} {'ours s':>9s} {'SciPy s':>9s} {'ratio':>7s} {'peak MB':>8s} "
+        f"{'B/sample':>9s} {'rmse ours':>10s} {'rmse SciPy':>10s}  ok"
+    )
+    failures = []
+    for n in sizes:
+        x, y = _data(n)
+        repeats = 7 if n <= 10**4 else 3
+        _ours(x, y), _scipy(x, y)  # warm-up: imports, caches
+        ours, ref = [], []
+        for _ in range(repeats):  # interleaved so machine noise hits both alike
+            ours.append(_time(_ours, x, y))
+            ref.append(_time(_scipy, x, y))
+        t_ours, t_ref = float(np.median(ours)), float(np.median(ref))
+        tracemalloc.start()
+        d_ours = _ours(x, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        err_ours = np.sqrt(np.mean((d_ours - np.cos(x)) ** 2))
+        err_ref = np.sqrt(np.mean((_scipy(x, y) - np.cos(x)) ** 2))
+        ok = t_ours <= t_ref
+        if not ok:
+            failures.append(f"n={n}: {t_ours:.4f} s vs SciPy {t_ref:.4f} s")
+        print(
+            f"{n:9d} {t_ours:9.4f} {t_ref:9.4f} {t_ours / t_ref:6.2f}x {peak / 1e6:8.1f} "
+            f"{peak / n:9.0f} {err_ours:10.2e} {err_ref:10.2e}  {'yes' if ok else 'NO'}"
+        )
+    if failures:
+        print("\nMISSED BARS:\n  " + "\n  ".join(failures))
+        return 1
+    print("\nall bars met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

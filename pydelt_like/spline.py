@@ -1,0 +1,712 @@
+"""Smoothing splines with automatic smoothing and closed-form derivatives.
+
+The automatic fit is a least-squares B-spline of degree ``k`` on uniform knots,
+where the *amount of smoothing* is the number of knot intervals. Every candidate
+number of intervals is fitted (one banded solve each, shared by all series of a
+batch), scored by an information criterion, and the candidates are averaged with
+weights ``exp(-criterion / 2)`` (smoothed model selection, as in Bayesian model
+averaging). A regression spline with few knots does not shrink the signal
+towards a polynomial the way a roughness penalty does, which is what keeps
+derivative estimates unbiased; averaging over neighbouring knot counts removes
+the jumpiness of a hard choice.
+
+All heavy work is O(n): the data enter the normal equations only through
+per-interval power sums of the local knot coordinate, and the banded system is
+solved with LAPACK's banded Cholesky.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.interpolate import BSpline, make_interp_spline
+
+from pydelt_like._validation import FitData, check_eval_points, check_option
+from pydelt_like.base import BaseInterpolator
+
+__all__ = ["SplineInterpolator"]
+
+#: Penalty per parameter of the criterion that weights the candidate fits.
+#: Between AIC's 2 and BIC's log(n); it errs on the smooth side, which suits derivatives.
+_CRITERION_PENALTY = 4.0
+#: Candidates whose weight is below this fraction of the best one are dropped.
+_WEIGHT_CUTOFF = 1e-4
+#: Stop the search once this many consecutive candidates score this much worse than the best.
+_STOP_MARGIN = 60.0
+_STOP_COUNT = 3
+#: The coarse ladder of knot counts grows by this ratio; candidates scoring within
+#: _REFINE_MARGIN of the best are then filled in at every fine count.
+_COARSE_RATIO = 1.25
+_COARSE_CHUNK = 10
+_REFINE_MARGIN = 25.0
+#: Relative size of the third-difference penalty that keeps knot intervals without data solvable.
+_RIDGE = 1e-9
+#: Above this many samples, the knot count is selected on equal-count bins of the data.
+_BIN_ABOVE = 8_000
+_N_BINS = 4_000
+#: Rough number of float64 values one chunk of candidate fits may hold at once.
+_MEMORY_BUDGET = 20_000_000
+#: Below this fraction of sum(w y**2), residual sums of squares are computed from residuals.
+_EXACT_RSS_BELOW = 1e-6
+#: Up to this many series, right-hand sides come from power sums rather than sparse products.
+_FEW_SERIES = 4
+
+
+# --------------------------------------------------------------------------------------
+# Uniform B-spline machinery
+# --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _cardinal_coefficients(k: int) -> np.ndarray:
+    """Polynomial coefficients of the ``k + 1`` B-splines alive on one uniform interval.
+
+    Row ``r`` holds the coefficients (increasing powers of the local coordinate
+    ``s`` in [0, 1]) of the basis function whose support starts ``k - r`` intervals
+    to the left of the interval, i.e. of the cardinal B-spline ``N_k(s + k - r)``.
+    """
+    coef = np.zeros((k + 1, k + 1))
+    for r in range(k + 1):
+        piece = k - r  # which unit piece of N_k the interval is
+        for i in range(piece + 1):
+            sign = (-1) ** i * math.comb(k + 1, i)
+            shift = piece - i  # (s + shift)^k expanded in powers of s
+            for p in range(k + 1):
+                coef[r, p] += sign * math.comb(k, p) * shift ** (k - p)
+    coef /= math.factorial(k)
+    coef.flags.writeable = False  # cached and shared
+    return coef
+
+
+def _local_basis(s: np.ndarray, card: np.ndarray) -> np.ndarray:
+    """Values (len(s), k + 1) of the live basis functions at local coordinates ``s``."""
+    return np.vander(s, card.shape[0], increasing=True) @ card.T
+
+
+def _uniform_knots(lo: float, hi: float, n_intervals: int, k: int) -> np.ndarray:
+    """Knot vector of ``n_intervals`` equal intervals on [lo, hi], extended by ``k`` each side."""
+    h = (hi - lo) / n_intervals
+    knots = lo + h * np.arange(-k, n_intervals + k + 1)
+    knots[k] = lo  # exact ends, free of rounding
+    knots[k + n_intervals] = hi
+    return knots
+
+
+def _candidate_counts(max_intervals: int) -> list[int]:
+    """Knot-interval counts to try: every count up to 30, then steps of about 5 %."""
+    counts, count = [], 1
+    while count <= max_intervals:
+        counts.append(count)
+        count = count + 1 if count < 30 else max(count + 1, math.ceil(count * 1.05))
+    return counts
+
+
+@dataclass
+class _Batch:
+    """Least-squares fits for several knot counts at once.
+
+    The fits are independent, so their normal equations form one block-diagonal
+    banded system: a single LAPACK call solves them all.
+    """
+
+    counts: np.ndarray  # (C,) knot-interval counts
+    coef_start: np.ndarray  # (C + 1,) where each candidate's coefficients start
+    coef: np.ndarray  # (sum of n_coef, m)
+    rss: np.ndarray  # (C, m) weighted residual sums of squares
+
+    def coefficients(self, i: int) -> np.ndarray:
+        return self.coef[self.coef_start[i] : self.coef_start[i + 1]]
+
+
+def _fit_batch(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    lo: float,
+    hi: float,
+    k: int,
+    counts: np.ndarray,
+) -> _Batch:
+    """Fit uniform-knot least-squares splines of degree ``k`` for every count in ``counts``.
+
+    The data enter only through per-interval power sums of the local coordinate
+    ``s``: with ``b_r(s) = card[r] @ s**p`` the local Gram block is
+    ``card @ Hankel(sum w s**p) @ card.T``, so the cost is O(n) per candidate.
+    """
+    card = _cardinal_coefficients(k)
+    counts = np.asarray(counts, dtype=np.intp)
+    n_cand, (n, m) = counts.size, y.shape
+    int_start = np.r_[0, np.cumsum(counts)]
+    coef_start = np.r_[0, np.cumsum(counts + k)]
+    n_total = int(coef_start[-1])
+
+    u = (x[None, :] - lo) * (counts[:, None] / (hi - lo))
+    local = np.floor(u).astype(np.intp)
+    np.clip(local, 0, counts[:, None] - 1, out=local)  # (C, n); x = hi joins the last interval
+    s = (u - local).ravel()
+    # Weighted powers w s^p, one contiguous row per power: (2k + 1, C n).
+    wpow = np.empty((2 * k + 1, n_cand * n))
+    wpow[0] = np.tile(w, n_cand)
+    for p in range(1, 2 * k + 1):
+        np.multiply(wpow[p - 1], s, out=wpow[p])
+
+    # x is sorted, so the global interval index runs non-decreasing through the flat array.
+    interval = (local + int_start[:-1, None]).ravel()
+    starts = np.flatnonzero(np.r_[True, interval[1:] != interval[:-1]])
+    occupied = interval[starts]
+    cand_of = np.searchsorted(int_start, occupied, side="right") - 1
+    first_coef = occupied - int_start[cand_of] + coef_start[cand_of]
+
+    sums = np.add.reduceat(wpow, starts, axis=1).T  # (n_occupied, 2k + 1)
+    hankel = sums[:, np.add.outer(np.arange(k + 1), np.arange(k + 1))]
+    gram_local = card @ hankel @ card.T
+    # Upper band form for solveh_banded, one band wider than the Gram matrix for the penalty
+    # of _add_ridge; row k + 1 is the diagonal.
+    bands = np.zeros((k + 2, n_total))
+    for r in range(k + 1):
+        for c in range(r, k + 1):
+            bands[k + 1 - (c - r), first_coef + c] += gram_local[:, r, c]  # distinct indices
+
+    rhs = np.zeros((n_total, m))
+    if m <= _FEW_SERIES:  # B.T @ (w y) from power sums of s weighted by w y
+        y_rep = np.tile(y.T, n_cand)  # (m, C n)
+        prods = wpow[: k + 1, None, :] * y_rep[None]  # (k + 1, m, C n)
+        rhs_sums = np.add.reduceat(prods, starts, axis=2)  # (k + 1, m, n_occupied)
+        rhs_local = np.einsum("rp,pmj->jrm", card, rhs_sums)
+        for r in range(k + 1):
+            rhs[first_coef + r] += rhs_local[:, r]  # distinct indices for a fixed r
+    else:  # many series: one sparse product per candidate keeps memory at O(n m)
+        wy = w[:, None] * y
+        basis = _local_basis(s, card).reshape(n_cand, n, k + 1)
+        indptr = np.arange(0, n * (k + 1) + 1, k + 1)
+        for i in range(n_cand):
+            cols = local[i, :, None] + np.arange(k + 1)
+            block = sparse.csr_matrix(
+                (basis[i].ravel(), cols.ravel(), indptr), shape=(n, counts[i] + k)
+            )
+            rhs[coef_start[i] : coef_start[i + 1]] = block.T @ wy
+
+    coef, row_weight = _solve_banded(bands, rhs, coef_start)
+
+    # Residual sums of squares from the normal equations (for the ridged solution,
+    # RSS = y'Wy - c'r - ridge penalty); where that identity loses its digits to
+    # cancellation (nearly exact fits), from the residuals themselves.
+    wyy = np.einsum("i,ij,ij->j", w, y, y)
+    order = bands.shape[0] - 1
+    penalty = np.zeros_like(coef)
+    penalty[: n_total - order] = (
+        row_weight[: n_total - order, None] * np.diff(coef, order, axis=0) ** 2
+    )
+    rss = wyy - np.add.reduceat(coef * rhs + penalty, coef_start[:-1], axis=0)
+    for cand in np.flatnonzero(np.any(rss < _EXACT_RSS_BELOW * wyy, axis=1)):
+        i = int(cand)
+        basis = _local_basis(s[i * n : (i + 1) * n], card)
+        rows = coef_start[i] + local[i]
+        fitted = sum(basis[:, r, None] * coef[rows + r] for r in range(k + 1))
+        rss[i] = np.einsum("i,ij->j", w, (y - fitted) ** 2)
+    np.maximum(rss, 0.0, out=rss)
+    return _Batch(counts, coef_start, coef, rss)
+
+
+def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) -> np.ndarray:
+    """Add a tiny difference penalty of order ``k + 1`` to each block, in place.
+
+    Knot intervals without data leave coefficients undetermined; the penalty fills
+    them smoothly. Its null space holds every polynomial of degree ``k``, so those
+    are still reproduced exactly, and elsewhere it acts at round-off level.
+    ``bands`` is in upper form with ``k + 2`` rows (the last is the diagonal).
+    Returns the weight of each difference row, so the penalty can be evaluated.
+    """
+    order = bands.shape[0] - 1
+    n_total = bands.shape[1]
+    stencil = np.array([(-1) ** (order - i) * math.comb(order, i) for i in range(order + 1)])
+    block = np.searchsorted(coef_start, np.arange(n_total), side="right") - 1
+    # Difference row l covers coefficients l .. l+order; valid only inside one block.
+    valid = np.zeros(n_total)
+    last = n_total - order
+    valid[:last] = block[:last] == block[order:]
+    diag_mean = np.add.reduceat(bands[order], coef_start[:-1]) / np.diff(coef_start)
+    lam = _RIDGE * boost * np.maximum(diag_mean, np.finfo(float).tiny) / np.dot(stencil, stencil)
+    row_weight = valid * lam[block]
+    for d in range(order + 1):
+        for a in range(order + 1 - d):
+            contribution = stencil[a] * stencil[a + d] * row_weight[: n_total - a - d]
+            bands[order - d, a + d :] += contribution
+    return row_weight
+
+
+def _solve_banded(
+    bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve the ridge-stabilised system; return the coefficients and the ridge row weights."""
+    row_weight = _add_ridge(bands, coef_start)
+    for boost in (1e2, 1e4, 1e6, None):
+        try:
+            return linalg.solveh_banded(bands, rhs, check_finite=False), row_weight
+        except linalg.LinAlgError:
+            if boost is None:
+                break
+            row_weight = row_weight + _add_ridge(bands, coef_start, boost=boost)
+    raise FloatingPointError("the spline's normal equations could not be solved")
+
+
+def _bin_data(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, n_bins: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Equal-count bins: weighted means of x and y, summed weights, within-bin sum of squares."""
+    edges = np.linspace(0, x.size, n_bins + 1).astype(np.intp)
+    starts = edges[:-1]
+    wsum = np.add.reduceat(w, starts)
+    safe = np.where(wsum > 0, wsum, 1.0)
+    xb = np.add.reduceat(w * x, starts) / safe
+    # Bins with zero total weight carry no information; their x must still lie in range.
+    xb = np.where(wsum > 0, xb, np.add.reduceat(x, starts) / np.diff(edges))
+    yb = np.add.reduceat(w[:, None] * y, starts, axis=0) / safe[:, None]
+    within = np.einsum("i,ij->j", w, (y - np.repeat(yb, np.diff(edges), axis=0)) ** 2)
+    return xb, yb, wsum, within
+
+
+def _criterion(rss: np.ndarray, n_coef: np.ndarray, n_eff: int, y_power: np.ndarray) -> np.ndarray:
+    """Information criterion per candidate and series; residuals below round-off count as equal."""
+    floor = np.maximum(np.finfo(float).eps ** 2 * y_power, np.finfo(float).tiny)
+    return n_eff * np.log(np.maximum(rss, floor) / n_eff) + _CRITERION_PENALTY * n_coef[:, None]
+
+
+def _ladder(fine: np.ndarray) -> np.ndarray:
+    """A geometric subset (ratio about _COARSE_RATIO) of the fine candidate counts."""
+    marks = _COARSE_RATIO ** np.arange(int(np.log(fine[-1]) / np.log(_COARSE_RATIO)) + 2)
+    return np.unique(fine[np.searchsorted(fine, marks).clip(max=fine.size - 1)])
+
+
+class _KnotSearch:
+    """Which knot counts to fit, and which of them count for each series.
+
+    Counts are fitted in two passes: a coarse geometric ladder, walked until the
+    rest cannot matter, then every fine count between the rungs next to the good
+    ones. Each series keeps its own stopping point and refinement window, so a
+    series fitted in a batch gets exactly the candidates it would get alone.
+    """
+
+    def __init__(self, fit_counts, fine, k, n_eff, y_power, target, chunk):
+        self.fit_counts = fit_counts  # callable: counts -> (C, m) residual sums of squares
+        self.fine = np.asarray(fine)
+        self.ladder = _ladder(self.fine)
+        self.k, self.n_eff, self.y_power, self.target, self.chunk = (
+            k,
+            n_eff,
+            y_power,
+            target,
+            chunk,
+        )
+        self.rss: dict[int, np.ndarray] = {}
+
+    def _run(self, counts: np.ndarray) -> None:
+        for begin in range(0, counts.size, self.chunk):
+            part = counts[begin : begin + self.chunk]
+            self.rss.update(zip(part.tolist(), self.fit_counts(part), strict=True))
+
+    def _score(self, counts: np.ndarray) -> np.ndarray:
+        rss = np.array([self.rss[c] for c in counts])
+        if self.target is not None:
+            return rss
+        return _criterion(rss, counts + self.k, self.n_eff, self.y_power)
+
+    def _cutoff(self, rungs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per series, the index of the last rung that counts and whether the walk ended."""
+        score = self._score(rungs)
+        if self.target is not None:
+            meets = score <= self.target
+            met = np.asarray(meets.any(axis=0))
+            return np.where(met, meets.argmax(axis=0), rungs.size - 1), met
+        exceed = score > np.minimum.accumulate(score, axis=0) + _STOP_MARGIN
+        if rungs.size < _STOP_COUNT:
+            return np.full(score.shape[1], rungs.size - 1), np.zeros(score.shape[1], bool)
+        window = np.lib.stride_tricks.sliding_window_view(exceed, _STOP_COUNT, axis=0).all(-1)
+        ended = np.asarray(window.any(axis=0))
+        return np.where(ended, window.argmax(axis=0) + _STOP_COUNT - 1, rungs.size - 1), ended
+
+    def run(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fit the candidates; return counts (C,), residual sums (C, m) and a mask (C, m)."""
+        ladder = self.ladder
+        for begin in range(0, ladder.size, self.chunk):
+            self._run(ladder[begin : begin + self.chunk])
+            done = ladder[: begin + self.chunk]
+            if self._cutoff(done)[1].all():
+                break
+        rungs = ladder[ladder <= max(self.rss)]
+        cutoff, _ = self._cutoff(rungs)
+        score = self._score(rungs)
+        considered = np.arange(rungs.size)[:, None] <= cutoff[None, :]
+        if self.target is None:
+            masked = np.where(considered, score, np.inf)
+            near = masked <= masked.min(axis=0) + _REFINE_MARGIN
+            first, last = near.argmax(axis=0), rungs.size - 1 - near[::-1].argmax(axis=0)
+        else:
+            met = score[cutoff, np.arange(score.shape[1])] <= self.target
+            best = np.where(considered, score, np.inf).argmin(axis=0)
+            first = last = np.where(met, cutoff, best)
+        low = rungs[np.maximum(first - 1, 0)]
+        high = rungs[np.minimum(last + 1, cutoff)]
+        window = (self.fine[:, None] > low) & (self.fine[:, None] < high)
+        self._run(np.setdiff1d(self.fine[window.any(axis=1)], rungs))
+
+        counts = np.array(sorted(self.rss))
+        rss = np.array([self.rss[c] for c in counts])
+        in_window = (counts[:, None] > low) & (counts[:, None] < high)
+        on_ladder = np.isin(counts, rungs)[:, None] & (counts[:, None] <= rungs[cutoff])
+        return counts, rss, on_ladder | in_window
+
+
+def _candidate_weights(
+    rss: np.ndarray,
+    counts: np.ndarray,
+    mask: np.ndarray,
+    k: int,
+    n_eff: int,
+    y_power: np.ndarray,
+    target: float | None,
+) -> np.ndarray:
+    """Weight of every candidate for every series, shape (C, m); each column sums to 1."""
+    if target is None:
+        crit = np.where(mask, _criterion(rss, counts + k, n_eff, y_power), np.inf)
+        weights = np.exp(-(crit - crit.min(axis=0)) / 2.0)
+        weights[weights < _WEIGHT_CUTOFF] = 0.0
+        return weights / weights.sum(axis=0)
+    meets = (rss <= target) & mask
+    if not meets.any(axis=0).all():
+        warnings.warn(
+            f"no spline with at most {counts.max()} knot intervals reaches a residual sum of "
+            f"squares of {target:g}; using the closest fit. Lower max_knots or raise smoothing.",
+            RuntimeWarning,
+            stacklevel=5,
+        )
+    # The fewest knots meeting the target, else the closest fit that was tried.
+    closest = np.where(mask, rss, np.inf).argmin(axis=0)
+    choice = np.where(meets.any(axis=0), meets.argmax(axis=0), closest)
+    weights = np.zeros_like(rss)
+    weights[choice, np.arange(rss.shape[1])] = 1.0
+    return weights
+
+
+def _find_coefficients(batches: list[_Batch], count: int) -> np.ndarray:
+    for batch in batches:
+        hit = np.flatnonzero(batch.counts == count)
+        if hit.size:
+            return batch.coefficients(int(hit[0]))
+    raise KeyError(count)  # pragma: no cover - counts always come from the batches
+
+
+# --------------------------------------------------------------------------------------
+# The interpolator
+# --------------------------------------------------------------------------------------
+
+
+class SplineInterpolator(BaseInterpolator):
+    """Smoothing spline whose derivatives of every order come in closed form.
+
+    Parameters
+    ----------
+    smoothing : 'auto', float or None, default='auto'
+        How much to smooth.
+
+        - ``'auto'``: chosen from the data alone (the noise level is not needed).
+          Least-squares splines on uniform knots are fitted for every candidate
+          number of knot intervals, scored with an information criterion
+          (``n log(RSS / n) + 4 p``), and averaged with weights
+          ``exp(-criterion / 2)``. ``noise_std_`` reports the noise it implies.
+        - ``0``: exact interpolation through every sample (repeated x values are an error).
+        - a positive number ``s``: the residual target of SciPy's
+          ``UnivariateSpline``: the fewest uniform knot intervals whose weighted
+          residual sum of squares is at most ``s``. With a known noise level
+          ``sigma``, ``s = n * sigma**2`` is the usual choice.
+    k : int, default=5
+        Degree of the spline, 1 to 7. Derivatives up to order ``k`` are available.
+        The quintic default gives accurate first and second derivatives.
+    max_knots : int or None, default=None
+        Upper bound on the number of knot intervals tried by ``'auto'`` or a
+        numeric smoothing. ``None`` allows up to ``n_samples - k - 1``.
+    nan_policy : {'raise', 'omit'}, default='raise'
+        What to do with NaN or infinite samples: raise an error or drop them.
+    extrapolate : {'raise', 'nan', 'extrapolate'}, default='raise'
+        What evaluation outside the fitted range ``[x_min_, x_max_]`` does: raise
+        an error, return NaN there, or continue the end polynomials.
+
+    Attributes
+    ----------
+    x_min_, x_max_ : float
+        The fitted range.
+    n_samples_ : int
+        Number of distinct samples used (after dropping and merging repeats).
+    n_outputs_ : int
+        Number of series fitted (columns of the flattened ``y``).
+    noise_std_ : float or ndarray
+        Estimated standard deviation of the noise (per series for a batch).
+    n_knots_ : ndarray of int
+        For each series, the knot-interval count with the largest weight.
+    derivative_order_ : int
+        0 for a fit; ``n`` for an object returned by ``differentiate(n)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pydelt_like import SplineInterpolator
+    >>> x = np.linspace(0, 2 * np.pi, 200)
+    >>> spline = SplineInterpolator().fit(x, np.sin(x))
+    >>> round(spline.differentiate(order=1)(0.0), 6)
+    1.0
+    >>> round(spline.integrate(0, np.pi), 6)
+    2.0
+    """
+
+    def __init__(
+        self,
+        *,
+        smoothing: str | float = "auto",
+        k: int = 5,
+        max_knots: int | None = None,
+        nan_policy: str = "raise",
+        extrapolate: str = "raise",
+    ) -> None:
+        self.smoothing = smoothing
+        self.k = k
+        self.max_knots = max_knots
+        self.nan_policy = nan_policy
+        self.extrapolate = extrapolate
+
+    # ---- hooks of the base contract -------------------------------------------------
+
+    def _validate_params(self) -> None:
+        k = self.k
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"k must be an integer from 1 to 7, got {k!r}")
+        if not 1 <= k <= 7:
+            raise ValueError(f"k must be from 1 to 7, got k={k}; 5 (quintic) is the default")
+        smoothing = self.smoothing
+        if isinstance(smoothing, str):
+            check_option(smoothing, name="smoothing", allowed=("auto",))
+        elif isinstance(smoothing, bool) or not isinstance(smoothing, (int, float, np.number)):
+            raise TypeError(f"smoothing must be 'auto' or a non-negative number, got {smoothing!r}")
+        elif not (np.isfinite(smoothing) and smoothing >= 0):
+            raise ValueError(
+                f"smoothing must be 'auto' or a finite non-negative number, got {smoothing!r}"
+            )
+        mk = self.max_knots
+        if mk is not None and (
+            isinstance(mk, bool) or not isinstance(mk, (int, np.integer)) or mk < 1
+        ):
+            raise ValueError(f"max_knots must be None or a positive integer, got {mk!r}")
+
+    def _is_interpolating(self) -> bool:
+        return not isinstance(self.smoothing, str) and self.smoothing == 0
+
+    def _min_points(self) -> int:
+        return self.k + 1 if self._is_interpolating() else self.k + 2
+
+    def _duplicates_policy(self) -> str:
+        return "raise" if self._is_interpolating() else "average"
+
+    def _max_order(self) -> int | None:
+        return self.degree_ if hasattr(self, "degree_") else self.k
+
+    def _order_hint(self) -> str:
+        return "a spline of degree k has derivatives up to order k; raise k for higher orders"
+
+    # ---- fitting --------------------------------------------------------------------
+
+    def _fit(self, data: FitData) -> None:
+        x, y, w = data.x, data.y, data.weights
+        k = int(self.k)
+        self.derivative_order_ = 0
+        self.degree_ = k
+        if self._is_interpolating():
+            spline = make_interp_spline(x, y, k=k, axis=0)
+            self.splines_ = [spline]
+            self.n_knots_ = np.full(y.shape[1], spline.t.size - 2 * k - 1)
+            self.noise_std_ = self._as_output(np.zeros(y.shape[1]))
+            return
+
+        lo, hi = float(x[0]), float(x[-1])
+        n_eff = int(np.count_nonzero(w))
+        max_intervals = max(1, n_eff - k - 1)
+        if self.max_knots is not None:
+            max_intervals = min(max_intervals, int(self.max_knots))
+        candidates = _candidate_counts(max_intervals)
+        y_power = np.einsum("i,ij,ij->j", w, y, y)
+        target = None if isinstance(self.smoothing, str) else float(self.smoothing)
+
+        batches: list[_Batch] = []
+        if x.size > _BIN_ABOVE:
+            # Select on equal-count bins (the within-bin scatter is added back to every
+            # residual sum); the selected knot counts are refitted on all the data below.
+            xs, ys, ws, within = _bin_data(x, y, w, _N_BINS)
+            candidates = [c for c in candidates if c <= _N_BINS // 20] or [1]
+        else:
+            xs, ys, ws, within = x, y, w, np.zeros(y.shape[1])
+
+        def fit_counts(counts: np.ndarray) -> np.ndarray:
+            batch = _fit_batch(xs, ys, ws, lo, hi, k, counts)
+            batches.append(batch)
+            return batch.rss + within
+
+        per_candidate = xs.size * (3 * k + 6 + y.shape[1])
+        chunk = max(1, min(_COARSE_CHUNK, _MEMORY_BUDGET // per_candidate))
+        search = _KnotSearch(fit_counts, candidates, k, n_eff, y_power, target, chunk)
+        counts, rss, mask = search.run()
+        weights = _candidate_weights(rss, counts, mask, k, n_eff, y_power, target)  # (C, m)
+        if xs is not x:
+            batches = []  # coefficients of binned fits are not the final ones
+
+        splines = []
+        for i in np.flatnonzero(weights.max(axis=1) > 0):
+            if batches:
+                coef = _find_coefficients(batches, counts[i])
+            else:
+                coef = _fit_batch(x, y, w, lo, hi, k, counts[i : i + 1]).coef
+            knots = _uniform_knots(lo, hi, int(counts[i]), k)
+            splines.append(BSpline(knots, coef * weights[i], k, extrapolate=True))
+        self.splines_ = splines
+        self.n_knots_ = counts[weights.argmax(axis=0)]
+
+        resid = y - self._sum_splines(splines, x, 0)
+        rss_final = np.einsum("i,ij->j", w, resid**2)
+        dof = n_eff - weights.T @ (counts + k)
+        variance = np.where(dof > 0, rss_final / np.maximum(dof, 1.0), 0.0) * (n_eff / w.sum())
+        self.noise_std_ = self._as_output(np.sqrt(variance))
+
+    def _as_output(self, values: np.ndarray) -> float | np.ndarray:
+        if self.y_trailing_shape_ == ():
+            return float(values[0])
+        return values.reshape(self.y_trailing_shape_)
+
+    # ---- evaluation -----------------------------------------------------------------
+
+    @staticmethod
+    def _sum_splines(splines: Sequence[BSpline], x: np.ndarray, order: int) -> np.ndarray:
+        total = np.zeros((x.size, splines[0].c.shape[1]))
+        for spline in splines:
+            total += spline(x, nu=order)
+        return total
+
+    def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
+        return self._sum_splines(self.splines_, x, order)
+
+    def _with_splines(self, splines: list[BSpline], order_change: int) -> SplineInterpolator:
+        new = copy.copy(self)
+        new.splines_ = splines
+        new.derivative_order_ = self.derivative_order_ + order_change
+        new.degree_ = self.degree_ - order_change
+        return new
+
+    def differentiate(self, order: int = 1) -> SplineInterpolator:
+        """Return the ``order``-th derivative as a fitted spline.
+
+        Parameters
+        ----------
+        order : int, default=1
+            Derivative order, from 0 up to the spline's degree (``k`` for a fit).
+            ``0`` returns the fit itself.
+
+        Returns
+        -------
+        SplineInterpolator
+            A fitted object with the same evaluation rules: call it, differentiate
+            it again, integrate it.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ValueError, TypeError
+            If ``order`` is negative, not an integer, or above the degree.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.linspace(0, 1, 50)
+        >>> d2 = SplineInterpolator(smoothing=0).fit(x, x**3).differentiate(2)
+        >>> round(d2(0.5), 8)
+        3.0
+        """
+        order = self._check_order(order)
+        if order == 0:
+            return self
+        return self._with_splines([s.derivative(order) for s in self.splines_], order)
+
+    def antiderivative(self, order: int = 1) -> SplineInterpolator:
+        """Return the ``order``-th antiderivative, zero at ``x_min_``, as a fitted spline.
+
+        Parameters
+        ----------
+        order : int, default=1
+            How many times to integrate.
+
+        Returns
+        -------
+        SplineInterpolator
+            A fitted spline of degree raised by ``order``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.linspace(0, 2, 40)
+        >>> F = SplineInterpolator(smoothing=0).fit(x, 3 * x**2).antiderivative()
+        >>> round(F(2.0), 8)
+        8.0
+        """
+        self._check_is_fitted()
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+            raise ValueError(f"order must be a positive integer, got {order!r}")
+        parts = list(self.splines_)
+        start = np.array([self.x_min_])
+        for _ in range(int(order)):
+            parts = [s.antiderivative() for s in parts]
+            # B-splines sum to one, so lowering every coefficient of one part by the
+            # value at x_min_ makes the whole sum start at zero there.
+            offset = self._sum_splines(parts, start, 0)[0]
+            first = parts[0]
+            parts[0] = BSpline(first.t, first.c - offset, first.k, extrapolate=True)
+        return self._with_splines(parts, -int(order))
+
+    def integrate(self, a: float, b: float) -> float | np.ndarray:
+        """Definite integral of the fitted curve from ``a`` to ``b``.
+
+        Parameters
+        ----------
+        a, b : float
+            Limits of integration; both must lie in the fitted range unless
+            ``extrapolate='extrapolate'``.
+
+        Returns
+        -------
+        float or ndarray
+            The integral (one value per series for a batch fit).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.linspace(0, np.pi, 100)
+        >>> round(SplineInterpolator(smoothing=0).fit(x, np.sin(x)).integrate(0, np.pi), 8)
+        2.0
+        """
+        self._check_is_fitted()
+        points = check_eval_points(
+            np.array([a, b], dtype=float),
+            x_min=self.x_min_,
+            x_max=self.x_max_,
+            extrapolate=self.extrapolate,
+        )
+        if points.nan_mask.any():
+            raise ValueError(f"integration limits must be finite numbers, got a={a!r}, b={b!r}")
+        if self.extrapolate == "nan" and points.outside.any():
+            total = np.full(self.n_outputs_, np.nan)
+        else:
+            total = sum(s.integrate(float(a), float(b), extrapolate=True) for s in self.splines_)
+            total = np.atleast_1d(np.asarray(total, dtype=float))
+        return self._as_output(total)

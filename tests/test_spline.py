@@ -1,0 +1,343 @@
+"""SplineInterpolator against analytic truths and SciPy."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.interpolate import make_interp_spline
+
+from pydelt_like import NotFittedError, SplineInterpolator
+
+
+def _noisy_sine(n=500, sigma=0.05, seed=0):
+    x = np.linspace(0, 2 * np.pi, n)
+    return x, np.sin(x) + np.random.default_rng(seed).normal(0, sigma, n)
+
+
+def _interior(a, b, n=300):
+    return np.linspace(a + 0.05 * (b - a), b - 0.05 * (b - a), n)
+
+
+# ----------------------------------------------------------------------------- clean data
+
+
+@pytest.mark.parametrize(
+    ("order", "truth", "tol"),
+    [
+        (0, np.sin, 1e-10),
+        (1, np.cos, 1e-8),
+        (2, lambda x: -np.sin(x), 1e-6),
+        (3, lambda x: -np.cos(x), 1e-4),
+    ],
+)
+def test_clean_sine_derivatives_match_analytic(order, truth, tol):
+    x = np.linspace(0, 2 * np.pi, 100)
+    spline = SplineInterpolator().fit(x, np.sin(x))
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_allclose(spline.differentiate(order)(grid), truth(grid), atol=tol)
+
+
+@settings(max_examples=25)
+@given(
+    coefs=st.lists(st.floats(-3, 3), min_size=1, max_size=6),
+    n=st.integers(12, 80),
+    seed=st.integers(0, 2**16),
+)
+def test_polynomials_up_to_degree_k_are_reproduced(coefs, n, seed):
+    # A quintic spline contains every polynomial of degree <= 5: whatever the knots chosen,
+    # the least-squares fit is the polynomial itself, so derivatives are exact.
+    x = np.sort(np.random.default_rng(seed).uniform(-2, 3, n))
+    poly = np.polynomial.Polynomial(coefs)
+    spline = SplineInterpolator().fit(x, poly(x))
+    grid = np.linspace(x[0], x[-1], 50)
+    scale = 1 + np.abs(poly(grid)).max()
+    for order in (1, 2):
+        np.testing.assert_allclose(
+            spline.differentiate(order)(grid), poly.deriv(order)(grid), atol=1e-6 * scale
+        )
+
+
+def test_interpolation_passes_through_samples_and_matches_scipy():
+    rng = np.random.default_rng(1)
+    x = np.sort(rng.uniform(0, 5, 40))
+    y = np.exp(-x) * np.cos(3 * x)
+    spline = SplineInterpolator(smoothing=0).fit(x, y)
+    np.testing.assert_allclose(spline(x), y, atol=1e-12)
+    reference = make_interp_spline(x, y, k=5)
+    grid = np.linspace(x[0], x[-1], 101)
+    np.testing.assert_allclose(spline.differentiate(2)(grid), reference.derivative(2)(grid))
+    assert spline.noise_std_ == 0.0
+
+
+def test_interpolation_rejects_repeated_x():
+    x = np.array([0.0, 1, 2, 2, 3, 4, 5, 6, 7])
+    with pytest.raises(ValueError, match="repeated"):
+        SplineInterpolator(smoothing=0).fit(x, x**2)
+
+
+# ----------------------------------------------------------------------------- noisy data
+
+
+@pytest.mark.parametrize("sigma", [0.01, 0.05, 0.1])
+def test_noisy_sine_derivatives_and_noise_estimate(sigma):
+    x, y = _noisy_sine(sigma=sigma, seed=3)
+    spline = SplineInterpolator().fit(x, y)
+    grid = _interior(0, 2 * np.pi)
+    err1 = np.sqrt(np.mean((spline.differentiate(1)(grid) - np.cos(grid)) ** 2))
+    err2 = np.sqrt(np.mean((spline.differentiate(2)(grid) + np.sin(grid)) ** 2))
+    # Loose versions of the issue's bars (benchmarks/spline_accuracy.py holds the real ones):
+    # PyDelt's default misses these by factors of 100 to 1000.
+    assert err1 < 0.5 * sigma**0.6
+    assert err2 < 2.0 * sigma**0.5
+    assert spline.noise_std_ == pytest.approx(sigma, rel=0.15)
+
+
+def test_irregular_sampling_with_a_gap_stays_finite_and_accurate():
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.uniform(0, 10, 800))
+    x = x[(x < 4) | (x > 5)]  # a gap of a whole unit
+    f = lambda t: np.exp(-0.3 * t) * np.sin(2 * t)  # noqa: E731
+    df = lambda t: np.exp(-0.3 * t) * (2 * np.cos(2 * t) - 0.3 * np.sin(2 * t))  # noqa: E731
+    spline = SplineInterpolator().fit(x, f(x) + rng.normal(0, 0.01, x.size))
+    grid = np.linspace(x[0], x[-1], 500)
+    d1 = spline.differentiate(1)(grid)
+    assert np.all(np.isfinite(d1))
+    away = (grid > 0.5) & (grid < 3.5) | (grid > 5.5) & (grid < 9.5)
+    assert np.sqrt(np.mean((d1[away] - df(grid[away])) ** 2)) < 0.05
+
+
+def test_large_input_uses_binned_selection_and_stays_accurate():
+    n = 50_000
+    x = np.linspace(0, 20 * np.pi, n)
+    y = np.sin(x) + np.random.default_rng(2).normal(0, 0.05, n)
+    spline = SplineInterpolator().fit(x, y)
+    grid = np.linspace(1, 20 * np.pi - 1, 2000)
+    assert np.sqrt(np.mean((spline.differentiate(1)(grid) - np.cos(grid)) ** 2)) < 0.01
+    assert spline.noise_std_ == pytest.approx(0.05, rel=0.05)
+
+
+def test_numeric_smoothing_is_a_residual_target():
+    x, y = _noisy_sine(sigma=0.05, seed=4)
+    rss = []
+    for target in (2.0, 1.2):
+        spline = SplineInterpolator(smoothing=target).fit(x, y)
+        rss.append(np.sum((spline(x) - y) ** 2))
+        assert rss[-1] <= target
+    assert rss[1] < rss[0]
+    loose = SplineInterpolator(smoothing=x.size * 0.05**2).fit(x, y)
+    grid = _interior(0, 2 * np.pi)
+    assert np.sqrt(np.mean((loose.differentiate(1)(grid) - np.cos(grid)) ** 2)) < 0.05
+
+
+def test_unreachable_numeric_smoothing_warns():
+    x, y = _noisy_sine(sigma=0.05, seed=4)
+    with pytest.warns(RuntimeWarning, match="closest fit"):
+        SplineInterpolator(smoothing=1e-6, max_knots=3).fit(x, y)
+
+
+# ----------------------------------------------------------------------------- invariances
+
+
+def test_derivatives_follow_the_units_of_x_and_y():
+    x, y = _noisy_sine(sigma=0.05, seed=6)
+    base = SplineInterpolator().fit(x, y)
+    scaled = SplineInterpolator().fit(1000.0 * x + 7.0, 3.0 * y)
+    grid = _interior(0, 2 * np.pi)
+    for order in (1, 2):
+        np.testing.assert_allclose(
+            scaled.differentiate(order)(1000.0 * grid + 7.0),
+            3.0 * base.differentiate(order)(grid) / 1000.0**order,
+            rtol=1e-6,
+            atol=1e-8 / 1000.0**order,
+        )
+    assert scaled.noise_std_ == pytest.approx(3.0 * base.noise_std_, rel=1e-9)
+
+
+def test_batch_equals_separate_fits_with_per_series_smoothing():
+    x = np.linspace(0, 2 * np.pi, 300)
+    rng = np.random.default_rng(7)
+    columns = [np.sin(x), np.cos(3 * x) + rng.normal(0, 0.1, x.size), x**2]
+    y = np.column_stack(columns)
+    batch = SplineInterpolator().fit(x, y)
+    grid = _interior(0, 2 * np.pi, 50)
+    d1 = batch.differentiate(1)(grid)
+    assert d1.shape == (50, 3)
+    for j, column in enumerate(columns):
+        single = SplineInterpolator().fit(x, column)
+        np.testing.assert_allclose(d1[:, j], single.differentiate(1)(grid), atol=1e-8)
+        assert batch.noise_std_[j] == pytest.approx(single.noise_std_, rel=1e-6, abs=1e-12)
+        assert batch.n_knots_[j] == single.n_knots_[0]
+    # Smoothing is chosen per series: the clean columns get many more knots than the noisy one.
+    assert batch.n_knots_[0] > batch.n_knots_[1]
+
+
+def test_trailing_axes_of_y_are_kept():
+    x = np.linspace(0, 1, 60)
+    y = np.moveaxis(np.array([[x, x**2], [x**3, np.ones_like(x)]]), -1, 0)  # (60, 2, 2)
+    spline = SplineInterpolator().fit(x, y)
+    out = spline.differentiate(1)(np.array([0.5, 0.25]))
+    assert out.shape == (2, 2, 2)
+    np.testing.assert_allclose(out[0], [[1.0, 1.0], [0.75, 0.0]], atol=1e-8)
+    assert spline.differentiate(1)(0.5).shape == (2, 2)
+
+
+def test_zero_weight_removes_a_sample():
+    x, y = _noisy_sine(n=200, sigma=0.05, seed=8)
+    y_bad = y.copy()
+    y_bad[100] += 50.0
+    weights = np.ones_like(x)
+    weights[100] = 0.0
+    with_weight = SplineInterpolator().fit(x, y_bad, weights=weights)
+    without = SplineInterpolator().fit(np.delete(x, 100), np.delete(y, 100))
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_allclose(
+        with_weight.differentiate(1)(grid), without.differentiate(1)(grid), atol=1e-9
+    )
+
+
+def test_repeated_x_are_averaged():
+    x = np.linspace(0, 3, 40)
+    y = np.sin(x)
+    x_rep = np.concatenate([x, x[::3]])
+    y_rep = np.concatenate([y + 0.01, y[::3] - 0.01])
+    w_rep = np.ones_like(x_rep)
+    merged = SplineInterpolator().fit(x_rep, y_rep, weights=w_rep)
+    y_mean = y + 0.01
+    y_mean[::3] = y[::3]
+    w = np.ones_like(x)
+    w[::3] = 2.0
+    reference = SplineInterpolator().fit(x, y_mean, weights=w)
+    np.testing.assert_allclose(merged(x), reference(x), atol=1e-12)
+
+
+def test_constant_data_have_zero_derivative():
+    x = np.linspace(0, 1, 50)
+    spline = SplineInterpolator().fit(x, np.full(50, 2.5))
+    np.testing.assert_allclose(spline.differentiate(1)(x), 0.0, atol=1e-10)
+    np.testing.assert_allclose(spline(x), 2.5, atol=1e-12)
+    assert spline.noise_std_ < 1e-12
+
+
+# ----------------------------------------------------------------------------- the spline API
+
+
+def test_differentiate_returns_a_fitted_spline_that_chains():
+    x = np.linspace(0, 2 * np.pi, 100)
+    spline = SplineInterpolator().fit(x, np.sin(x))
+    d1 = spline.differentiate(1)
+    assert isinstance(d1, SplineInterpolator)
+    assert d1.derivative_order_ == 1
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_allclose(d1.differentiate(1)(grid), spline.differentiate(2)(grid))
+    assert spline.differentiate(0) is spline
+    # The derivative has degree k - 1, so at most k - 1 more orders remain.
+    with pytest.raises(ValueError, match="up to order 4"):
+        d1.differentiate(5)
+    with pytest.raises(ValueError, match="up to order 5"):
+        spline.differentiate(6)
+
+
+def test_antiderivative_and_integrate():
+    x = np.linspace(0, np.pi, 80)
+    spline = SplineInterpolator().fit(x, np.sin(x))
+    anti = spline.antiderivative()
+    grid = np.linspace(0, np.pi, 33)
+    np.testing.assert_allclose(anti(grid), 1 - np.cos(grid), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(anti.differentiate(1)(grid), spline(grid), atol=1e-12)
+    second = spline.antiderivative(2)
+    np.testing.assert_allclose(second(grid), grid - np.sin(grid), rtol=0, atol=1e-8)
+    assert spline.integrate(0, np.pi) == pytest.approx(2.0, abs=1e-9)
+    assert spline.integrate(np.pi / 2, 0) == pytest.approx(-1.0, abs=1e-9)
+    with pytest.raises(ValueError, match="outside the fitted range"):
+        spline.integrate(0, 4)
+
+
+def test_extrapolate_policies():
+    x = np.linspace(0, 1, 30)
+    y = x**2
+    raising = SplineInterpolator().fit(x, y)
+    with pytest.raises(ValueError, match="outside the fitted range"):
+        raising(1.5)
+    nan = SplineInterpolator(extrapolate="nan").fit(x, y)
+    out = nan(np.array([0.5, 1.5, np.nan]))
+    assert out[0] == pytest.approx(0.25) and np.isnan(out[1]) and np.isnan(out[2])
+    extend = SplineInterpolator(extrapolate="extrapolate").fit(x, y)
+    # The quadratic is reproduced exactly, so its continuation is the quadratic too.
+    assert extend(1.5) == pytest.approx(2.25, abs=1e-8)
+    assert extend.differentiate(1)(-0.5) == pytest.approx(-1.0, abs=1e-7)
+
+
+def test_pickle_round_trip_gives_identical_values():
+    x, y = _noisy_sine(seed=9)
+    spline = SplineInterpolator(k=3).fit(x, y)
+    clone = pickle.loads(pickle.dumps(spline))
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_array_equal(clone.differentiate(2)(grid), spline.differentiate(2)(grid))
+    d1 = pickle.loads(pickle.dumps(spline.differentiate(1)))
+    np.testing.assert_array_equal(d1(grid), spline.differentiate(1)(grid))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7])
+def test_other_degrees(k):
+    x = np.linspace(0, 2, 120)
+    spline = SplineInterpolator(k=k).fit(x, np.exp(x))
+    grid = _interior(0, 2)
+    tol = {1: 1e-2, 2: 1e-4, 3: 1e-6, 4: 1e-7, 7: 1e-7}[k]
+    np.testing.assert_allclose(spline.differentiate(1)(grid), np.exp(grid), rtol=tol)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "fragment"),
+    [
+        ({"k": 0}, ValueError, "k must be from 1 to 7"),
+        ({"k": 8}, ValueError, "k must be from 1 to 7"),
+        ({"k": 2.5}, TypeError, "k must be an integer"),
+        ({"smoothing": -1.0}, ValueError, "non-negative"),
+        ({"smoothing": float("nan")}, ValueError, "non-negative"),
+        ({"smoothing": "gcv"}, ValueError, "smoothing"),
+        ({"smoothing": [1.0]}, TypeError, "smoothing must be"),
+        ({"max_knots": 0}, ValueError, "max_knots"),
+        ({"nan_policy": "drop"}, ValueError, "nan_policy"),
+        ({"extrapolate": "yes"}, ValueError, "extrapolate"),
+    ],
+)
+def test_bad_hyperparameters_are_reported_at_fit(params, error, fragment):
+    spline = SplineInterpolator(**params)  # constructing never fails
+    x = np.linspace(0, 1, 20)
+    with pytest.raises(error, match=fragment):
+        spline.fit(x, x)
+
+
+def test_too_few_points_says_how_many_are_needed():
+    x = np.linspace(0, 1, 6)
+    with pytest.raises(ValueError, match="at least 7"):
+        SplineInterpolator().fit(x, x)
+    with pytest.raises(ValueError, match="at least 4"):
+        SplineInterpolator(k=3, smoothing=0).fit(x[:3], x[:3])
+
+
+def test_not_fitted_errors():
+    spline = SplineInterpolator()
+    for call in (
+        lambda: spline(0.5),
+        lambda: spline.differentiate(1),
+        spline.antiderivative,
+        lambda: spline.integrate(0, 1),
+    ):
+        with pytest.raises(NotFittedError, match="call fit"):
+            call()
+
+
+def test_no_warning_on_ordinary_fits():
+    x, y = _noisy_sine()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SplineInterpolator().fit(x, y).differentiate(2)(x)
