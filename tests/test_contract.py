@@ -87,7 +87,7 @@ class TestContract:
     @pytest.mark.parametrize(
         ("x", "y", "error", "fragment"),
         [
-            ([0.0, 1.0, np.nan] + list(range(2, 12)), list(range(13)), ValueError, "nan_policy"),
+            ([0.0, 1.0, np.nan, *range(2, 12)], list(range(13)), ValueError, "nan_policy"),
             (list(range(10)), list(range(9)), ValueError, "same length"),
             ([], [], ValueError, "empty"),
             (["a", "b"], [1.0, 2.0], TypeError, "string"),
