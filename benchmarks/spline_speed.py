@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = []
     for n in sizes:
         x, y = _data(n)
-        repeats = 7 if n <= 10**4 else 3
+        repeats = 31 if n <= 10**4 else 3
         _ours(x, y), _scipy(x, y)  # warm-up: imports, caches
         ours, ref = [], []
         for _ in range(repeats):  # interleaved so machine noise hits both alike

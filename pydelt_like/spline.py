@@ -21,7 +21,6 @@ import copy
 import functools
 import math
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +82,12 @@ def _cardinal_coefficients(k: int) -> np.ndarray:
     coef /= math.factorial(k)
     coef.flags.writeable = False  # cached and shared
     return coef
+
+
+@functools.lru_cache(maxsize=8)
+def _upper_pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the upper triangle of a (k + 1) x (k + 1) block."""
+    return np.triu_indices(k + 1)
 
 
 def _local_basis(s: np.ndarray, card: np.ndarray) -> np.ndarray:
@@ -151,12 +156,6 @@ def _fit_batch(
     local = np.floor(u).astype(np.intp)
     np.clip(local, 0, counts[:, None] - 1, out=local)  # (C, n); x = hi joins the last interval
     s = (u - local).ravel()
-    # Weighted powers w s^p, one contiguous row per power: (2k + 1, C n).
-    wpow = np.empty((2 * k + 1, n_cand * n))
-    wpow[0] = np.tile(w, n_cand)
-    for p in range(1, 2 * k + 1):
-        np.multiply(wpow[p - 1], s, out=wpow[p])
-
     # x is sorted, so the global interval index runs non-decreasing through the flat array.
     interval = (local + int_start[:-1, None]).ravel()
     starts = np.flatnonzero(np.r_[True, interval[1:] != interval[:-1]])
@@ -164,22 +163,38 @@ def _fit_batch(
     cand_of = np.searchsorted(int_start, occupied, side="right") - 1
     first_coef = occupied - int_start[cand_of] + coef_start[cand_of]
 
-    sums = np.add.reduceat(wpow, starts, axis=1).T  # (n_occupied, 2k + 1)
-    hankel = sums[:, np.add.outer(np.arange(k + 1), np.arange(k + 1))]
-    gram_local = card @ hankel @ card.T
+    # Rows: w s^p for p = 0 .. 2k (the Gram matrix), then w y s^p for p = 0 .. k and each
+    # series (the right-hand sides, when there are few series); one reduction sums them
+    # per knot interval.
+    few = m <= _FEW_SERIES
+    n_rows = 2 * k + 1 + (k + 1) * m * few
+    rows = np.empty((n_rows, n_cand * n))
+    rows[0] = np.tile(w, n_cand)
+    for p in range(1, 2 * k + 1):
+        np.multiply(rows[p - 1], s, out=rows[p])
+    if few:
+        for j in range(m):
+            y_rep = np.tile(y[:, j], n_cand)
+            first = 2 * k + 1 + j * (k + 1)
+            np.multiply(rows[: k + 1], y_rep, out=rows[first : first + k + 1])
+    sums = np.add.reduceat(rows, starts, axis=1)  # (n_rows, n_occupied)
+    del rows
+
+    hankel = sums[: 2 * k + 1].T[:, np.add.outer(np.arange(k + 1), np.arange(k + 1))]
+    gram_local = card @ hankel @ card.T  # (n_occupied, k + 1, k + 1)
     # Upper band form for solveh_banded, one band wider than the Gram matrix for the penalty
-    # of _add_ridge; row k + 1 is the diagonal.
-    bands = np.zeros((k + 2, n_total))
-    for r in range(k + 1):
-        for c in range(r, k + 1):
-            bands[k + 1 - (c - r), first_coef + c] += gram_local[:, r, c]  # distinct indices
+    # of _add_ridge; row k + 1 is the diagonal. Entry (r, c) of interval j lands in row
+    # k + 1 - (c - r), column first_coef[j] + c; neighbouring intervals overlap, so sum.
+    r_idx, c_idx = _upper_pairs(k)
+    flat = (k + 1 - (c_idx - r_idx))[None, :] * n_total + first_coef[:, None] + c_idx[None, :]
+    bands = np.bincount(
+        flat.ravel(), gram_local[:, r_idx, c_idx].ravel(), minlength=(k + 2) * n_total
+    ).reshape(k + 2, n_total)
 
     rhs = np.zeros((n_total, m))
-    if m <= _FEW_SERIES:  # B.T @ (w y) from power sums of s weighted by w y
-        y_rep = np.tile(y.T, n_cand)  # (m, C n)
-        prods = wpow[: k + 1, None, :] * y_rep[None]  # (k + 1, m, C n)
-        rhs_sums = np.add.reduceat(prods, starts, axis=2)  # (k + 1, m, n_occupied)
-        rhs_local = np.einsum("rp,pmj->jrm", card, rhs_sums)
+    if few:
+        rhs_sums = sums[2 * k + 1 :].reshape(m, k + 1, -1)  # (m, k + 1, n_occupied)
+        rhs_local = np.einsum("rp,mpj->jrm", card, rhs_sums)
         for r in range(k + 1):
             rhs[first_coef + r] += rhs_local[:, r]  # distinct indices for a fixed r
     else:  # many series: one sparse product per candidate keeps memory at O(n m)
@@ -227,7 +242,7 @@ def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) ->
     order = bands.shape[0] - 1
     n_total = bands.shape[1]
     stencil = np.array([(-1) ** (order - i) * math.comb(order, i) for i in range(order + 1)])
-    block = np.searchsorted(coef_start, np.arange(n_total), side="right") - 1
+    block = np.repeat(np.arange(coef_start.size - 1), np.diff(coef_start))
     # Difference row l covers coefficients l .. l+order; valid only inside one block.
     valid = np.zeros(n_total)
     last = n_total - order
@@ -235,10 +250,10 @@ def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) ->
     diag_mean = np.add.reduceat(bands[order], coef_start[:-1]) / np.diff(coef_start)
     lam = _RIDGE * boost * np.maximum(diag_mean, np.finfo(float).tiny) / np.dot(stencil, stencil)
     row_weight = valid * lam[block]
+    # (D' diag(row_weight) D)[j, j + d] = sum_a stencil[a] stencil[a + d] row_weight[j - a].
     for d in range(order + 1):
-        for a in range(order + 1 - d):
-            contribution = stencil[a] * stencil[a + d] * row_weight[: n_total - a - d]
-            bands[order - d, a + d :] += contribution
+        kernel = stencil[: order + 1 - d] * stencil[d:]
+        bands[order - d, d:] += np.convolve(row_weight, kernel)[: n_total - d]
     return row_weight
 
 
@@ -255,6 +270,29 @@ def _solve_banded(
                 break
             row_weight = row_weight + _add_ridge(bands, coef_start, boost=boost)
     raise FloatingPointError("the spline's normal equations could not be solved")
+
+
+def _merge(parts: list[BSpline], lo: float, hi: float, k: int) -> BSpline:
+    """One B-spline equal to the sum of splines of degree ``k`` on different knot grids.
+
+    Each part is C^(k-1) at its own knots and a polynomial elsewhere, so the sum is a
+    spline on the union of the interior knots; interpolating it at the Greville
+    points of that knot vector recovers it exactly (up to round-off). Extrapolation
+    is preserved too: beyond [lo, hi] every part continues its end polynomial.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    interior = np.unique(np.concatenate([p.t[k + 1 : -k - 1] for p in parts]))
+    # Knots of different grids that coincide up to rounding are one knot.
+    interior = interior[np.r_[True, np.diff(interior) > 1e-9 * (hi - lo)]]
+    interior = interior[(interior > lo) & (interior < hi)]
+    knots = np.r_[[lo] * (k + 1), interior, [hi] * (k + 1)]
+    windows = np.lib.stride_tricks.sliding_window_view(knots[1:-1], k)
+    greville = np.clip(windows.mean(axis=1), lo, hi)  # a mean of equal knots may round out
+    values = sum(p(greville) for p in parts)
+    merged = make_interp_spline(greville, values, k=k, t=knots, axis=0)
+    merged.extrapolate = True
+    return merged
 
 
 def _bin_data(
@@ -527,7 +565,8 @@ class SplineInterpolator(BaseInterpolator):
         self.degree_ = k
         if self._is_interpolating():
             spline = make_interp_spline(x, y, k=k, axis=0)
-            self.splines_ = [spline]
+            spline.extrapolate = True
+            self.spline_ = spline
             self.n_knots_ = np.full(y.shape[1], spline.t.size - 2 * k - 1)
             self.noise_std_ = self._as_output(np.zeros(y.shape[1]))
             return
@@ -563,18 +602,18 @@ class SplineInterpolator(BaseInterpolator):
         if xs is not x:
             batches = []  # coefficients of binned fits are not the final ones
 
-        splines = []
+        parts = []
         for i in np.flatnonzero(weights.max(axis=1) > 0):
             if batches:
                 coef = _find_coefficients(batches, counts[i])
             else:
                 coef = _fit_batch(x, y, w, lo, hi, k, counts[i : i + 1]).coef
             knots = _uniform_knots(lo, hi, int(counts[i]), k)
-            splines.append(BSpline(knots, coef * weights[i], k, extrapolate=True))
-        self.splines_ = splines
+            parts.append(BSpline(knots, coef * weights[i], k, extrapolate=True))
+        self.spline_ = _merge(parts, lo, hi, k)
         self.n_knots_ = counts[weights.argmax(axis=0)]
 
-        resid = y - self._sum_splines(splines, x, 0)
+        resid = y - self.spline_(x)
         rss_final = np.einsum("i,ij->j", w, resid**2)
         dof = n_eff - weights.T @ (counts + k)
         variance = np.where(dof > 0, rss_final / np.maximum(dof, 1.0), 0.0) * (n_eff / w.sum())
@@ -587,19 +626,12 @@ class SplineInterpolator(BaseInterpolator):
 
     # ---- evaluation -----------------------------------------------------------------
 
-    @staticmethod
-    def _sum_splines(splines: Sequence[BSpline], x: np.ndarray, order: int) -> np.ndarray:
-        total = np.zeros((x.size, splines[0].c.shape[1]))
-        for spline in splines:
-            total += spline(x, nu=order)
-        return total
-
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
-        return self._sum_splines(self.splines_, x, order)
+        return self.spline_(x, nu=order)
 
-    def _with_splines(self, splines: list[BSpline], order_change: int) -> SplineInterpolator:
+    def _with_spline(self, spline: BSpline, order_change: int) -> SplineInterpolator:
         new = copy.copy(self)
-        new.splines_ = splines
+        new.spline_ = spline
         new.derivative_order_ = self.derivative_order_ + order_change
         new.degree_ = self.degree_ - order_change
         return new
@@ -637,7 +669,7 @@ class SplineInterpolator(BaseInterpolator):
         order = self._check_order(order)
         if order == 0:
             return self
-        return self._with_splines([s.derivative(order) for s in self.splines_], order)
+        return self._with_spline(self.spline_.derivative(order), order)
 
     def antiderivative(self, order: int = 1) -> SplineInterpolator:
         """Return the ``order``-th antiderivative, zero at ``x_min_``, as a fitted spline.
@@ -663,16 +695,13 @@ class SplineInterpolator(BaseInterpolator):
         self._check_is_fitted()
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
             raise ValueError(f"order must be a positive integer, got {order!r}")
-        parts = list(self.splines_)
-        start = np.array([self.x_min_])
+        spline = self.spline_
         for _ in range(int(order)):
-            parts = [s.antiderivative() for s in parts]
-            # B-splines sum to one, so lowering every coefficient of one part by the
-            # value at x_min_ makes the whole sum start at zero there.
-            offset = self._sum_splines(parts, start, 0)[0]
-            first = parts[0]
-            parts[0] = BSpline(first.t, first.c - offset, first.k, extrapolate=True)
-        return self._with_splines(parts, -int(order))
+            spline = spline.antiderivative()
+            # B-splines sum to one: lowering every coefficient by the value at x_min_
+            # makes each antiderivative (and so each lower one) start at zero there.
+            spline.c -= spline(self.x_min_)
+        return self._with_spline(spline, -int(order))
 
     def integrate(self, a: float, b: float) -> float | np.ndarray:
         """Definite integral of the fitted curve from ``a`` to ``b``.
@@ -707,6 +736,5 @@ class SplineInterpolator(BaseInterpolator):
         if self.extrapolate == "nan" and points.outside.any():
             total = np.full(self.n_outputs_, np.nan)
         else:
-            total = sum(s.integrate(float(a), float(b), extrapolate=True) for s in self.splines_)
-            total = np.atleast_1d(np.asarray(total, dtype=float))
+            total = np.atleast_1d(self.spline_.integrate(float(a), float(b), extrapolate=True))
         return self._as_output(total)

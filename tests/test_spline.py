@@ -341,3 +341,24 @@ def test_no_warning_on_ordinary_fits():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SplineInterpolator().fit(x, y).differentiate(2)(x)
+
+
+def test_merged_spline_equals_the_weighted_sum_of_its_parts():
+    # The automatic fit averages splines on different uniform knot grids and merges them into
+    # one B-spline on the union of the knots; the merge must be exact, extrapolation included.
+    from scipy.interpolate import BSpline
+
+    from pydelt_like.spline import _merge, _uniform_knots
+
+    rng = np.random.default_rng(11)
+    lo, hi, k = -1.3, 2.9, 5
+    parts = []
+    for count in (3, 4, 7, 8, 16):
+        knots = _uniform_knots(lo, hi, count, k)
+        parts.append(BSpline(knots, rng.normal(size=(count + k, 2)), k, extrapolate=True))
+    merged = _merge(parts, lo, hi, k)
+    grid = np.linspace(lo - 0.2, hi + 0.2, 777)
+    for order in (0, 1, 2, 5):
+        total = sum(part(grid, nu=order) for part in parts)
+        scale = np.abs(total).max()
+        np.testing.assert_allclose(merged(grid, nu=order), total, atol=1e-10 * scale)
