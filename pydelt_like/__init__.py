@@ -10,10 +10,34 @@ callable that evaluates the n-th derivative anywhere in the sampled range.
 -1.0
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pydelt_like.base import BaseInterpolator, Derivative, NotFittedError
-from pydelt_like.spline import SplineInterpolator
+
+if TYPE_CHECKING:
+    from pydelt_like.spline import SplineInterpolator
 
 __version__ = "0.1.0"
+
+# Interpolator families load on first use, so `import pydelt_like` does not pay for SciPy's
+# interpolation package (or, later, torch) until they are needed.
+_LAZY = {"SplineInterpolator": "pydelt_like.spline"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pydelt_like' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "BaseInterpolator",

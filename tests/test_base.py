@@ -393,3 +393,18 @@ def test_pickle_round_trip_of_fitted_interpolator_and_derivative():
         model_2.differentiate(1).differentiate(1)(x), model.differentiate(2)(x)
     )
     assert np.isnan(deriv_2(x)[1, 1]).all()
+
+
+def test_import_is_light():
+    # Interpolator families load lazily: importing the package must not import SciPy's
+    # interpolation code, torch, matplotlib or pandas.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pydelt_like; "
+        "print(sorted(m for m in ('scipy.interpolate', 'torch', 'matplotlib', 'pandas') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
