@@ -222,9 +222,8 @@ def _fit_batch(
     rss = wyy - np.add.reduceat(coef * rhs + penalty, coef_start[:-1], axis=0)
     for cand in np.flatnonzero(np.any(rss < _EXACT_RSS_BELOW * wyy, axis=1)):
         i = int(cand)
-        basis = _local_basis(s[i * n : (i + 1) * n], card)
-        rows = coef_start[i] + local[i]
-        fitted = sum(basis[:, r, None] * coef[rows + r] for r in range(k + 1))
+        part = coef[coef_start[i] : coef_start[i + 1]]
+        fitted = _uniform_values(x, lo, hi, int(counts[i]), part, k)
         rss[i] = np.einsum("i,ij->j", w, (y - fitted) ** 2)
     np.maximum(rss, 0.0, out=rss)
     return _Batch(counts, coef_start, coef, rss)
@@ -272,24 +271,37 @@ def _solve_banded(
     raise FloatingPointError("the spline's normal equations could not be solved")
 
 
-def _merge(parts: list[BSpline], lo: float, hi: float, k: int) -> BSpline:
-    """One B-spline equal to the sum of splines of degree ``k`` on different knot grids.
+def _uniform_values(
+    points: np.ndarray, lo: float, hi: float, count: int, coef: np.ndarray, k: int
+) -> np.ndarray:
+    """Values (len(points), m) of the spline with ``count`` uniform intervals on [lo, hi]."""
+    u = (points - lo) * (count / (hi - lo))
+    interval = np.clip(np.floor(u).astype(np.intp), 0, count - 1)
+    basis = _local_basis(u - interval, _cardinal_coefficients(k))
+    return sum(basis[:, r, None] * coef[interval + r] for r in range(k + 1))
 
-    Each part is C^(k-1) at its own knots and a polynomial elsewhere, so the sum is a
-    spline on the union of the interior knots; interpolating it at the Greville
-    points of that knot vector recovers it exactly (up to round-off). Extrapolation
-    is preserved too: beyond [lo, hi] every part continues its end polynomial.
+
+def _merge(parts: list[tuple[int, np.ndarray]], lo: float, hi: float, k: int) -> BSpline:
+    """One B-spline equal to a sum of uniform-knot splines of degree ``k`` on [lo, hi].
+
+    ``parts`` holds (number of intervals, coefficients) pairs. Each part is C^(k-1) at
+    its own knots and a polynomial elsewhere, so the sum is a spline on the union of
+    the interior knots; interpolating it at the Greville points of that knot vector
+    recovers it exactly (up to round-off). Extrapolation is preserved too: beyond
+    [lo, hi] every part continues its end polynomial, and so does the merged spline.
     """
     if len(parts) == 1:
-        return parts[0]
-    interior = np.unique(np.concatenate([p.t[k + 1 : -k - 1] for p in parts]))
+        count, coef = parts[0]
+        return BSpline(_uniform_knots(lo, hi, count, k), coef, k, extrapolate=True)
+    grids = [lo + (hi - lo) * np.arange(1, count) / count for count, _ in parts]
+    interior = np.unique(np.concatenate(grids))
     # Knots of different grids that coincide up to rounding are one knot.
     interior = interior[np.r_[True, np.diff(interior) > 1e-9 * (hi - lo)]]
     interior = interior[(interior > lo) & (interior < hi)]
     knots = np.r_[[lo] * (k + 1), interior, [hi] * (k + 1)]
     windows = np.lib.stride_tricks.sliding_window_view(knots[1:-1], k)
     greville = np.clip(windows.mean(axis=1), lo, hi)  # a mean of equal knots may round out
-    values = sum(p(greville) for p in parts)
+    values = sum(_uniform_values(greville, lo, hi, count, coef, k) for count, coef in parts)
     merged = make_interp_spline(greville, values, k=k, t=knots, axis=0)
     merged.extrapolate = True
     return merged
@@ -608,8 +620,7 @@ class SplineInterpolator(BaseInterpolator):
                 coef = _find_coefficients(batches, counts[i])
             else:
                 coef = _fit_batch(x, y, w, lo, hi, k, counts[i : i + 1]).coef
-            knots = _uniform_knots(lo, hi, int(counts[i]), k)
-            parts.append(BSpline(knots, coef * weights[i], k, extrapolate=True))
+            parts.append((int(counts[i]), coef * weights[i]))
         self.spline_ = _merge(parts, lo, hi, k)
         self.n_knots_ = counts[weights.argmax(axis=0)]
 
