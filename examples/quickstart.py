@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict[int, float]:
 
     spline = SplineInterpolator().fit(t, y)  # smoothing='auto': the noise level is not given
     print(f"estimated noise std: {spline.noise_std_:.4f} (true {sigma})")
-    print(f"knot intervals (largest weight): {spline.n_knots_[0]}\n")
+    print(f"knot intervals (largest weight): {spline.n_knots_}\n")
 
     grid = np.linspace(0.5, 9.5, 400)  # interior: derivatives at the very ends are less sure
     naive = [y, np.gradient(y, t), np.gradient(np.gradient(y, t), t)]

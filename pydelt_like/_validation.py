@@ -334,6 +334,11 @@ class FitData:
         The shape of one sample of the user's ``y``: ``()`` for 1-D ``y``, else ``y.shape[1:]``.
     n_dropped : int
         How many samples ``nan_policy='omit'`` dropped.
+    repeat_ss : numpy.ndarray of shape (n_outputs,) or None
+        Weighted sum of squares of ``y`` about the means of repeated ``x`` values that were
+        merged (None when nothing was merged): noise that merging hides from a fit.
+    repeat_dof : int
+        Its degrees of freedom: merged samples with positive weight, less one per group.
 
     Notes
     -----
@@ -345,6 +350,8 @@ class FitData:
     weights: np.ndarray
     y_trailing_shape: tuple[int, ...]
     n_dropped: int
+    repeat_ss: np.ndarray | None = None
+    repeat_dof: int = 0
 
     @property
     def n_samples(self) -> int:
@@ -507,6 +514,7 @@ def check_xy(
         x_arr, y2, w, original_index = x_arr[order], y2[order], w[order], original_index[order]
 
     n_merged = 0
+    repeat_ss, repeat_dof = None, 0
     repeated = x_arr[1:] == x_arr[:-1]
     if repeated.any():
         if duplicates == "raise":
@@ -528,6 +536,10 @@ def check_xy(
         w_rel_sum = np.where(positive, np.add.reduceat(w_rel, starts), 1.0)
         plain = np.add.reduceat(y2, starts, axis=0) / counts[:, None]
         merged = np.where(positive[:, None], weighted / w_rel_sum[:, None], plain)
+        deviation = y2 - np.repeat(merged, counts, axis=0)
+        repeat_ss = np.einsum("i,ij->j", w, deviation**2)
+        n_positive = np.add.reduceat((w > 0).astype(np.intp), starts)
+        repeat_dof = int(np.maximum(n_positive - 1, 0).sum())
         # A sample without duplicates keeps its y bit for bit (w * y / w can round).
         y2 = np.where((counts > 1)[:, None], merged, y2[starts])
         n_merged = int(x_arr.size - starts.size)
@@ -556,6 +568,8 @@ def check_xy(
         weights=np.ascontiguousarray(w),
         y_trailing_shape=trailing,
         n_dropped=n_dropped,
+        repeat_ss=repeat_ss,
+        repeat_dof=repeat_dof,
     )
 
 

@@ -22,12 +22,19 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import linalg, sparse
 from scipy.interpolate import BSpline, make_interp_spline
 
-from pydelt_like._validation import FitData, check_eval_points, check_option
+from pydelt_like._validation import (
+    FitData,
+    as_float_array,
+    check_eval_points,
+    check_option,
+    check_order,
+)
 from pydelt_like.base import BaseInterpolator
 
 __all__ = ["SplineInterpolator"]
@@ -50,6 +57,11 @@ _RIDGE = 1e-9
 #: Above this many samples, the knot count is selected on equal-count bins of the data.
 _BIN_ABOVE = 8_000
 _N_BINS = 4_000
+#: While selecting on bins, knot intervals stay at least this many bins wide.
+_BIN_KNOT_RATIO = 8
+#: A fit "resolves" the signal once its residual variance is within this factor of the
+#: noise variance estimated from local differences; only then may the search stop early.
+_RESOLVED_FACTOR = 2.0
 #: Rough number of float64 values one chunk of candidate fits may hold at once.
 _MEMORY_BUDGET = 20_000_000
 #: Below this fraction of sum(w y**2), residual sums of squares are computed from residuals.
@@ -310,23 +322,69 @@ def _merge(parts: list[tuple[int, np.ndarray]], lo: float, hi: float, k: int) ->
 def _bin_data(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, n_bins: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Equal-count bins: weighted means of x and y, summed weights, within-bin sum of squares."""
+    """Summarise equal-count bins by two pseudo-samples each, exact for lines.
+
+    Per bin, the two pseudo-samples sit at ``mean(x) -/+ sd(x)`` with half the bin's
+    weight each and lie on the bin's weighted least-squares line, so for any function
+    that is linear across the bin, the weighted residual sum of squares over the bin
+    equals the pseudo-samples' plus the scatter about that line, which is returned
+    (per series) as ``within``. Splines whose knots are much wider than the bins are
+    nearly linear across each bin, so residual sums are nearly exact.
+    """
     edges = np.linspace(0, x.size, n_bins + 1).astype(np.intp)
-    starts = edges[:-1]
+    starts, counts = edges[:-1], np.diff(edges)
     wsum = np.add.reduceat(w, starts)
     safe = np.where(wsum > 0, wsum, 1.0)
-    xb = np.add.reduceat(w * x, starts) / safe
+    mean_x = np.add.reduceat(w * x, starts) / safe
     # Bins with zero total weight carry no information; their x must still lie in range.
-    xb = np.where(wsum > 0, xb, np.add.reduceat(x, starts) / np.diff(edges))
-    yb = np.add.reduceat(w[:, None] * y, starts, axis=0) / safe[:, None]
-    within = np.einsum("i,ij->j", w, (y - np.repeat(yb, np.diff(edges), axis=0)) ** 2)
-    return xb, yb, wsum, within
+    mean_x = np.where(wsum > 0, mean_x, np.add.reduceat(x, starts) / counts)
+    dx = x - np.repeat(mean_x, counts)
+    sxx = np.add.reduceat(w * dx**2, starts)
+    mean_y = np.add.reduceat(w[:, None] * y, starts, axis=0) / safe[:, None]
+    sxy = np.add.reduceat((w * dx)[:, None] * y, starts, axis=0)
+    slope = np.where(sxx[:, None] > 0, sxy / np.where(sxx > 0, sxx, 1.0)[:, None], 0.0)
+    line = np.repeat(mean_y, counts, axis=0) + np.repeat(slope, counts, axis=0) * dx[:, None]
+    within = np.einsum("i,ij->j", w, (y - line) ** 2)
+    spread = np.sqrt(sxx / safe)
+    xs = np.column_stack([mean_x - spread, mean_x + spread]).ravel()
+    ys = np.stack([mean_y - slope * spread[:, None], mean_y + slope * spread[:, None]], axis=1)
+    ws = np.repeat(wsum / 2, 2)
+    return np.clip(xs, x[0], x[-1]), ys.reshape(2 * n_bins, -1), ws, within
+
+
+def _difference_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Noise variance per series from local second differences, free of any fit.
+
+    Each interior sample is compared with the line through its two neighbours
+    (Gasser, Sroka and Jennen-Steinmetz's pseudo-residuals); for a signal that is
+    smooth on the scale of the sampling, what remains is noise.
+    """
+    keep = w > 0
+    x, y = x[keep], y[keep]
+    if x.size < 3:
+        return np.zeros(y.shape[1])
+    gap = x[2:] - x[:-2]
+    a = (x[2:] - x[1:-1]) / gap
+    b = 1.0 - a
+    resid = a[:, None] * y[:-2] + b[:, None] * y[2:] - y[1:-1]
+    return np.mean(resid**2 / (a**2 + b**2 + 1.0)[:, None], axis=0)
 
 
 def _criterion(rss: np.ndarray, n_coef: np.ndarray, n_eff: int, y_power: np.ndarray) -> np.ndarray:
-    """Information criterion per candidate and series; residuals below round-off count as equal."""
+    """Information criterion per candidate and series; residuals below round-off count as equal.
+
+    ``n log(RSS / n) + c p n / (n - p - 1)``: the penalty ``c p`` with the small-sample
+    factor of AICc, which grows without bound as the fit approaches interpolation, so a
+    near-interpolating fit of noisy data cannot win by driving RSS towards zero.
+    """
     floor = np.maximum(np.finfo(float).eps ** 2 * y_power, np.finfo(float).tiny)
-    return n_eff * np.log(np.maximum(rss, floor) / n_eff) + _CRITERION_PENALTY * n_coef[:, None]
+    p = n_coef[:, None].astype(float)
+    slack = n_eff - p - 1.0
+    with np.errstate(divide="ignore"):
+        penalty = np.where(
+            slack > 0, _CRITERION_PENALTY * p * n_eff / np.maximum(slack, 1.0), np.inf
+        )
+    return n_eff * np.log(np.maximum(rss, floor) / n_eff) + penalty
 
 
 def _ladder(fine: np.ndarray) -> np.ndarray:
@@ -344,8 +402,9 @@ class _KnotSearch:
     series fitted in a batch gets exactly the candidates it would get alone.
     """
 
-    def __init__(self, fit_counts, fine, k, n_eff, y_power, target, chunk):
+    def __init__(self, fit_counts, fine, k, n_eff, y_power, target, chunk, noise_var):
         self.fit_counts = fit_counts  # callable: counts -> (C, m) residual sums of squares
+        self.noise_var = noise_var  # (m,) model-free noise variance estimate
         self.fine = np.asarray(fine)
         self.ladder = _ladder(self.fine)
         self.k, self.n_eff, self.y_power, self.target, self.chunk = (
@@ -378,7 +437,14 @@ class _KnotSearch:
         exceed = score > np.minimum.accumulate(score, axis=0) + _STOP_MARGIN
         if rungs.size < _STOP_COUNT:
             return np.full(score.shape[1], rungs.size - 1), np.zeros(score.shape[1], bool)
+        # The walk may only end once some fit has resolved the signal: its residual
+        # variance is down to the noise level seen in the data's local differences.
+        # Until then a rising score only means the signal is not yet resolved.
+        rss = np.array([self.rss[c] for c in rungs])
+        dof = np.maximum(self.n_eff - (rungs + self.k), 1)[:, None]
+        resolved = np.minimum.accumulate(rss / dof, axis=0) <= _RESOLVED_FACTOR * self.noise_var
         window = np.lib.stride_tricks.sliding_window_view(exceed, _STOP_COUNT, axis=0).all(-1)
+        window &= resolved[_STOP_COUNT - 1 :]
         ended = np.asarray(window.any(axis=0))
         return np.where(ended, window.argmax(axis=0) + _STOP_COUNT - 1, rungs.size - 1), ended
 
@@ -421,7 +487,7 @@ def _candidate_weights(
     k: int,
     n_eff: int,
     y_power: np.ndarray,
-    target: float | None,
+    target: np.ndarray | None,
 ) -> np.ndarray:
     """Weight of every candidate for every series, shape (C, m); each column sums to 1."""
     if target is None:
@@ -432,8 +498,8 @@ def _candidate_weights(
     meets = (rss <= target) & mask
     if not meets.any(axis=0).all():
         warnings.warn(
-            f"no spline with at most {counts.max()} knot intervals reaches a residual sum of "
-            f"squares of {target:g}; using the closest fit. Lower max_knots or raise smoothing.",
+            f"no spline with at most {counts.max()} knot intervals reaches the residual sum of "
+            "squares set by smoothing; using the closest fit. Raise max_knots (or smoothing).",
             RuntimeWarning,
             stacklevel=5,
         )
@@ -496,12 +562,18 @@ class SplineInterpolator(BaseInterpolator):
         Number of distinct samples used (after dropping and merging repeats).
     n_outputs_ : int
         Number of series fitted (columns of the flattened ``y``).
+    spline_ : scipy.interpolate.BSpline
+        The fitted curve (the weighted average of the candidates, merged into one spline).
     noise_std_ : float or ndarray
-        Estimated standard deviation of the noise (per series for a batch).
-    n_knots_ : ndarray of int
-        For each series, the knot-interval count with the largest weight.
+        Estimated standard deviation of the noise of a sample of average weight: a float
+        for 1-D ``y``, else an array of ``y``'s trailing shape (one per series).
+    n_knots_ : int or ndarray of int
+        The knot-interval count with the largest weight, shaped like ``noise_std_``.
+        With ``smoothing=0``, the number of knot intervals of the interpolating spline;
+        ``max_knots`` does not apply there.
     derivative_order_ : int
-        0 for a fit; ``n`` for an object returned by ``differentiate(n)``.
+        0 for a fit; ``n`` for an object returned by ``differentiate(n)``; ``-n`` for
+        one returned by ``antiderivative(n)``.
 
     Examples
     --------
@@ -571,47 +643,60 @@ class SplineInterpolator(BaseInterpolator):
     # ---- fitting --------------------------------------------------------------------
 
     def _fit(self, data: FitData) -> None:
-        x, y, w = data.x, data.y, data.weights
         k = int(self.k)
         self.derivative_order_ = 0
         self.degree_ = k
+        positive = data.weights > 0
+        n_eff = int(np.count_nonzero(positive))
+        if n_eff < self._min_points():
+            raise ValueError(
+                f"only {n_eff} samples have a positive weight; {type(self).__name__} with k={k} "
+                f"needs at least {self._min_points()}; give more samples a positive weight"
+            )
+        x, w = data.x[positive], data.weights[positive]
+        lo, hi = float(x[0]), float(x[-1])
+        if not hi - lo > 1e-12 * max(abs(lo), abs(hi)) or not hi - lo > 1e-290:
+            raise ValueError(
+                f"x spans [{lo!r}, {hi!r}], too narrow for its magnitude to place knots; "
+                "subtract an offset from x or rescale it"
+            )
+        # Work with y scaled to order one, so neither squares nor sums over- or underflow;
+        # the spline and the noise are scaled back at the end.
+        scale = np.max(np.abs(data.y[positive]), axis=0)
+        scale = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        y = data.y[positive] / scale
+
         if self._is_interpolating():
-            spline = make_interp_spline(x, y, k=k, axis=0)
+            spline = make_interp_spline(x, y * scale, k=k, axis=0)
             spline.extrapolate = True
             self.spline_ = spline
-            self.n_knots_ = np.full(y.shape[1], spline.t.size - 2 * k - 1)
+            self.n_knots_ = self._as_output(np.full(y.shape[1], spline.t.size - 2 * k - 1))
             self.noise_std_ = self._as_output(np.zeros(y.shape[1]))
             return
 
-        lo, hi = float(x[0]), float(x[-1])
-        n_eff = int(np.count_nonzero(w))
         max_intervals = max(1, n_eff - k - 1)
         if self.max_knots is not None:
             max_intervals = min(max_intervals, int(self.max_knots))
         candidates = _candidate_counts(max_intervals)
         y_power = np.einsum("i,ij,ij->j", w, y, y)
-        target = None if isinstance(self.smoothing, str) else float(self.smoothing)
+        # A numeric smoothing is a residual target; in scaled units it differs per series.
+        target = None if isinstance(self.smoothing, str) else float(self.smoothing) / scale**2
 
-        batches: list[_Batch] = []
-        if x.size > _BIN_ABOVE:
-            # Select on equal-count bins (the within-bin scatter is added back to every
-            # residual sum); the selected knot counts are refitted on all the data below.
-            xs, ys, ws, within = _bin_data(x, y, w, _N_BINS)
-            candidates = [c for c in candidates if c <= _N_BINS // 20] or [1]
+        noise_var = _difference_noise_variance(x, y, w)
+        search = (lo, hi, n_eff, y_power, target, noise_var)
+        binned = x.size > _BIN_ABOVE
+        if binned:
+            # Select on binned data (exact for splines nearly linear across a bin) while the
+            # knots stay much wider than the bins; refit the chosen counts on all the data.
+            limit = _N_BINS // _BIN_KNOT_RATIO
+            allowed = [c for c in candidates if c <= limit] or [1]
+            counts, weights, _ = self._select(_bin_data(x, y, w, _N_BINS), allowed, *search)
+            # A choice near the limit may want finer knots than bins allow: use all data.
+            binned = counts[weights.max(axis=1) > 0].max() * _COARSE_RATIO < limit
+        if not binned:
+            data_all = (x, y, w, np.zeros(y.shape[1]))
+            counts, weights, batches = self._select(data_all, candidates, *search)
         else:
-            xs, ys, ws, within = x, y, w, np.zeros(y.shape[1])
-
-        def fit_counts(counts: np.ndarray) -> np.ndarray:
-            batch = _fit_batch(xs, ys, ws, lo, hi, k, counts)
-            batches.append(batch)
-            return batch.rss + within
-
-        per_candidate = xs.size * (3 * k + 6 + y.shape[1])
-        chunk = max(1, min(_COARSE_CHUNK, _MEMORY_BUDGET // per_candidate))
-        search = _KnotSearch(fit_counts, candidates, k, n_eff, y_power, target, chunk)
-        counts, rss, mask = search.run()
-        weights = _candidate_weights(rss, counts, mask, k, n_eff, y_power, target)  # (C, m)
-        if xs is not x:
             batches = []  # coefficients of binned fits are not the final ones
 
         parts = []
@@ -620,19 +705,47 @@ class SplineInterpolator(BaseInterpolator):
                 coef = _find_coefficients(batches, counts[i])
             else:
                 coef = _fit_batch(x, y, w, lo, hi, k, counts[i : i + 1]).coef
-            parts.append((int(counts[i]), coef * weights[i]))
+            parts.append((int(counts[i]), coef * weights[i] * scale))
         self.spline_ = _merge(parts, lo, hi, k)
-        self.n_knots_ = counts[weights.argmax(axis=0)]
+        self.n_knots_ = self._as_output(counts[weights.argmax(axis=0)])
 
-        resid = y - self.spline_(x)
+        # Noise: residuals of the fit pooled with the scatter of merged repeated x values,
+        # for a sample of average weight.
+        resid = y - self.spline_(x) / scale
         rss_final = np.einsum("i,ij->j", w, resid**2)
         dof = n_eff - weights.T @ (counts + k)
-        variance = np.where(dof > 0, rss_final / np.maximum(dof, 1.0), 0.0) * (n_eff / w.sum())
-        self.noise_std_ = self._as_output(np.sqrt(variance))
+        if data.repeat_ss is not None:
+            rss_final = rss_final + data.repeat_ss[:] / scale**2
+            dof = dof + data.repeat_dof
+        n_original = n_eff + data.repeat_dof
+        unit = np.where(dof > 0, rss_final / np.maximum(dof, 1.0), 0.0)
+        self.noise_std_ = self._as_output(np.sqrt(unit * n_original / w.sum()) * scale)
 
-    def _as_output(self, values: np.ndarray) -> float | np.ndarray:
+    def _select(self, data, candidates, lo, hi, n_eff, y_power, target, noise_var):
+        """Search the knot counts on ``data`` = (x, y, w, extra RSS).
+
+        Returns the counts tried, their weights (C, m) and the fitted batches.
+        """
+        xs, ys, ws, within = data
+        k = int(self.k)
+        batches: list[_Batch] = []
+
+        def fit_counts(counts: np.ndarray) -> np.ndarray:
+            batch = _fit_batch(xs, ys, ws, lo, hi, k, counts)
+            batches.append(batch)
+            return batch.rss + within
+
+        per_candidate = xs.size * (3 * k + 6 + ys.shape[1])
+        chunk = max(1, min(_COARSE_CHUNK, _MEMORY_BUDGET // per_candidate))
+        search = _KnotSearch(fit_counts, candidates, k, n_eff, y_power, target, chunk, noise_var)
+        counts, rss, mask = search.run()
+        weights = _candidate_weights(rss, counts, mask, k, n_eff, y_power, target)  # (C, m)
+        return counts, weights, batches
+
+    def _as_output(self, values: np.ndarray) -> Any:
+        """One value per series: a scalar for 1-D y, else an array of y's trailing shape."""
         if self.y_trailing_shape_ == ():
-            return float(values[0])
+            return values[0].item()
         return values.reshape(self.y_trailing_shape_)
 
     # ---- evaluation -----------------------------------------------------------------
@@ -704,7 +817,8 @@ class SplineInterpolator(BaseInterpolator):
         8.0
         """
         self._check_is_fitted()
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        order = check_order(order, max_order=None, method_name="antiderivative")
+        if order < 1:
             raise ValueError(f"order must be a positive integer, got {order!r}")
         spline = self.spline_
         for _ in range(int(order)):
@@ -737,7 +851,7 @@ class SplineInterpolator(BaseInterpolator):
         """
         self._check_is_fitted()
         points = check_eval_points(
-            np.array([a, b], dtype=float),
+            as_float_array([a, b], name="integration limits"),
             x_min=self.x_min_,
             x_max=self.x_max_,
             extrapolate=self.extrapolate,
