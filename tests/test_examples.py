@@ -26,3 +26,13 @@ def test_quickstart_errors_are_small_and_plot_is_saved(tmp_path, capsys):
     assert errors[2] < 0.08
     assert (tmp_path / "quickstart.png").stat().st_size > 10_000
     assert "estimated noise std" in capsys.readouterr().out
+
+
+def test_symbolic_walkthrough_numbers(capsys):
+    results = _load("symbolic_walkthrough").main()
+    assert results["classic_max_difference"] <= 1e-9
+    assert results["mistake flagged"] == 1.0
+    assert all(v == 1.0 for k, v in results.items() if k.startswith("exercise"))
+    assert results["network_hand_difference"] <= 1e-15
+    assert results.get("network_autograd_difference", 0.0) <= 1e-14
+    assert "6*x + 2" in capsys.readouterr().out

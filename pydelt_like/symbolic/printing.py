@@ -1,0 +1,169 @@
+"""Text forms of expressions: ``str`` with minimal parentheses, ``repr`` that rebuilds."""
+
+from __future__ import annotations
+
+from pydelt_like.symbolic.nodes import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    Mul,
+    Pow,
+    Var,
+    format_number,
+    postorder,
+)
+
+__all__ = ["to_repr", "to_str"]
+
+# Binding strength: a child is parenthesised when it binds less tightly than its context.
+_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+
+
+def _func_text(node: Func, inner: str) -> str:
+    if node.param is None:
+        return f"{node.name}({inner})"
+    return f"{node.name}({inner}, {format_number(node.param)})"
+
+
+def to_str(expr: Expr) -> str:
+    """Readable text with ``^`` for powers and as few parentheses as the precedences allow.
+
+    Parameters
+    ----------
+    expr : Expr
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from pydelt_like.symbolic import symbols
+    >>> x, y = symbols("x y")
+    >>> print((x + 1) ** 2 / y - 3 * x)
+    (x + 1)^2/y - 3*x
+    """
+    done: dict[Expr, tuple[str, int]] = {}
+
+    def wrap(child: Expr, needed: int) -> str:
+        text, prec = done[child]
+        return f"({text})" if prec < needed else text
+
+    for node in postorder(expr):
+        if isinstance(node, Const):
+            text = format_number(node.data)
+            done[node] = (text, _NEG if node.data < 0 else _ATOM)
+        elif isinstance(node, Var):
+            done[node] = (node.data, _ATOM)
+        elif isinstance(node, Func):
+            done[node] = (_func_text(node, done[node.arg][0]), _ATOM)
+        elif isinstance(node, Pow) and isinstance(node.exponent, Const) and node.exponent.data < 0:
+            done[node] = _mul_text(Mul(1, node), done)  # x^(-2) reads 1/x^2
+        elif isinstance(node, Pow):
+            base = wrap(node.base, _ATOM)
+            exponent = wrap(node.exponent, _POW)  # right-associative: x^2^3 is x^(2^3)
+            done[node] = (f"{base}^{exponent}", _POW)
+        elif isinstance(node, Add):
+            texts = [done[term][0] for term in node.args]
+            # Lead with a positive term when there is one: 1 - x rather than -x + 1.
+            first = next((i for i, t in enumerate(texts) if not t.startswith("-")), 0)
+            texts.insert(0, texts.pop(first))
+            parts = [texts[0]]
+            for text in texts[1:]:
+                parts.append(f" - {text[1:]}" if text.startswith("-") else f" + {text}")
+            done[node] = ("".join(parts), _ADD)
+        elif isinstance(node, Mul):
+            done[node] = _mul_text(node, done)
+    return done[expr][0]
+
+
+def _factor(text: str, prec: int) -> str:
+    """A factor of a product: sums and negated terms need parentheses, products do not."""
+    return f"({text})" if prec < _POW and prec != _MUL else text
+
+
+def _mul_text(node: Mul, done: dict[Expr, tuple[str, int]]) -> tuple[str, int]:
+    factors = list(node.args)
+    sign = ""
+    lead = ""
+    if isinstance(factors[0], Const):
+        value = factors[0].data
+        if value == -1:
+            sign, factors = "-", factors[1:]
+        elif value < 0:
+            sign, lead, factors = "-", format_number(-value), factors[1:]
+        elif value != 1 or len(factors) == 1:
+            lead, factors = format_number(value), factors[1:]
+        else:
+            factors = factors[1:]
+    numerator, denominator = [], []
+    for factor in factors:
+        if (
+            isinstance(factor, Pow)
+            and isinstance(factor.exponent, Const)
+            and factor.exponent.data < 0
+        ):
+            power = -factor.exponent.data
+            if power == 1:
+                denominator.append((factor.base, None))
+            else:
+                denominator.append((factor.base, power))
+        else:
+            numerator.append(factor)
+
+    top = [lead] if lead else []
+    top += [_factor(*done[f]) for f in numerator]
+    body = "*".join(top) if top else "1"
+    if denominator:
+        pieces = []
+        for base, power in denominator:
+            base_text, base_prec = done[base]
+            if power is None:
+                pieces.append((base_text, base_prec))
+            else:
+                wrapped = f"({base_text})" if base_prec < _ATOM else base_text
+                pieces.append((f"{wrapped}^{format_number(power)}", _POW))
+        if len(pieces) == 1:
+            text, prec = pieces[0]
+            below = text if prec >= _POW else f"({text})"
+        else:
+            below = "(" + "*".join(_factor(t, p) for t, p in pieces) + ")"
+        body = f"{body}/{below}"
+    return sign + body, (_NEG if sign else _MUL)
+
+
+def to_repr(expr: Expr) -> str:
+    """Constructor text that rebuilds the tree (with ``from pydelt_like.symbolic import *``).
+
+    Parameters
+    ----------
+    expr : Expr
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from pydelt_like.symbolic import Var
+    >>> Var("x") ** 2 + 1
+    Add(Pow(Var('x'), Const(2)), Const(1))
+    """
+    done: dict[Expr, str] = {}
+    for node in postorder(expr):
+        if isinstance(node, Const):
+            done[node] = f"Const({format_number(node.data)})"
+        elif isinstance(node, Var):
+            done[node] = f"Var({node.data!r})"
+        elif isinstance(node, Func):
+            arg = done[node.arg]
+            done[node] = (
+                f"{node.name}({arg})"
+                if node.param is None
+                else (f"{node.name}({arg}, {format_number(node.param)})")
+            )
+        else:
+            inner = ", ".join(done[a] for a in node.args)
+            done[node] = f"{type(node).__name__}({inner})"
+    return done[expr]
