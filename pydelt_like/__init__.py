@@ -18,13 +18,17 @@ from typing import TYPE_CHECKING, Any
 from pydelt_like.base import BaseInterpolator, Derivative, NotFittedError
 
 if TYPE_CHECKING:
+    from pydelt_like.neural import NeuralNetworkInterpolator
     from pydelt_like.spline import SplineInterpolator
 
 __version__ = "0.1.0"
 
 # Interpolator families load on first use, so `import pydelt_like` does not pay for SciPy's
 # interpolation package (or, later, torch) until they are needed.
-_LAZY = {"SplineInterpolator": "pydelt_like.spline"}
+_LAZY = {
+    "SplineInterpolator": "pydelt_like.spline",
+    "NeuralNetworkInterpolator": "pydelt_like.neural",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -42,6 +46,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "BaseInterpolator",
     "Derivative",
+    "NeuralNetworkInterpolator",
     "NotFittedError",
     "SplineInterpolator",
     "__version__",

@@ -28,6 +28,7 @@ import numpy as np
 from scipy import linalg, sparse
 from scipy.interpolate import BSpline, make_interp_spline
 
+from pydelt_like._stats import difference_noise_variance
 from pydelt_like._validation import (
     FitData,
     as_float_array,
@@ -352,24 +353,6 @@ def _bin_data(
     return np.clip(xs, x[0], x[-1]), ys.reshape(2 * n_bins, -1), ws, within
 
 
-def _difference_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Noise variance per series from local second differences, free of any fit.
-
-    Each interior sample is compared with the line through its two neighbours
-    (Gasser, Sroka and Jennen-Steinmetz's pseudo-residuals); for a signal that is
-    smooth on the scale of the sampling, what remains is noise.
-    """
-    keep = w > 0
-    x, y = x[keep], y[keep]
-    if x.size < 3:
-        return np.zeros(y.shape[1])
-    gap = x[2:] - x[:-2]
-    a = (x[2:] - x[1:-1]) / gap
-    b = 1.0 - a
-    resid = a[:, None] * y[:-2] + b[:, None] * y[2:] - y[1:-1]
-    return np.mean(resid**2 / (a**2 + b**2 + 1.0)[:, None], axis=0)
-
-
 def _criterion(rss: np.ndarray, n_coef: np.ndarray, n_eff: int, y_power: np.ndarray) -> np.ndarray:
     """Information criterion per candidate and series; residuals below round-off count as equal.
 
@@ -682,7 +665,7 @@ class SplineInterpolator(BaseInterpolator):
         # A numeric smoothing is a residual target; in scaled units it differs per series.
         target = None if isinstance(self.smoothing, str) else float(self.smoothing) / scale**2
 
-        noise_var = _difference_noise_variance(x, y, w)
+        noise_var = difference_noise_variance(x, y, w)
         search = (lo, hi, n_eff, y_power, target, noise_var)
         binned = x.size > _BIN_ABOVE
         if binned:

@@ -11,11 +11,26 @@ import pickle
 import numpy as np
 import pytest
 
-from pydelt_like import NotFittedError, SplineInterpolator
+from pydelt_like import NeuralNetworkInterpolator, NotFittedError, SplineInterpolator
 
-# Each entry: the class and non-default hyperparameters that keep it small and fast.
+# Each entry: the class, non-default hyperparameters that keep it small and fast, and the
+# accuracy it reaches on the smooth test function (values, first derivative).
 INTERPOLATORS = [
-    pytest.param(SplineInterpolator, {"k": 4, "max_knots": 60}, id="SplineInterpolator"),
+    pytest.param(
+        SplineInterpolator, {"k": 4, "max_knots": 60}, (1e-6, 1e-5), id="SplineInterpolator"
+    ),
+    pytest.param(
+        NeuralNetworkInterpolator,
+        {
+            "hidden_layers": (16, 16),
+            "epochs": 200,
+            "lbfgs_iterations": 300,
+            "n_members": 1,
+            "random_state": 0,
+        },
+        (2e-3, 2e-2),
+        id="NeuralNetworkInterpolator",
+    ),
 ]
 
 
@@ -24,9 +39,9 @@ def _data(n=80):
     return x, np.sin(x) + 0.1 * x
 
 
-@pytest.mark.parametrize(("cls", "params"), INTERPOLATORS)
+@pytest.mark.parametrize(("cls", "params", "tol"), INTERPOLATORS)
 class TestContract:
-    def test_constructor_is_keyword_only_and_stores_arguments(self, cls, params):
+    def test_constructor_is_keyword_only_and_stores_arguments(self, cls, params, tol):
         signature = inspect.signature(cls.__init__)
         for name, parameter in signature.parameters.items():
             if name != "self":
@@ -38,23 +53,23 @@ class TestContract:
             assert signature.parameters[name].default != value
         assert not [name for name in vars(model) if name.endswith("_")]
 
-    def test_fit_returns_self_and_learned_state_ends_in_underscore(self, cls, params):
+    def test_fit_returns_self_and_learned_state_ends_in_underscore(self, cls, params, tol):
         model = cls(**params)
         x, y = _data()
         assert model.fit(x, y) is model
         assert model.x_min_ == 0.0 and model.x_max_ == 3.0
         assert model.n_outputs_ == 1
 
-    def test_values_and_derivative_against_truth(self, cls, params):
+    def test_values_and_derivative_against_truth(self, cls, params, tol):
         x, y = _data()
         model = cls(**params).fit(x, y)
         grid = np.linspace(0.2, 2.8, 25)
-        np.testing.assert_allclose(model(grid), np.sin(grid) + 0.1 * grid, atol=1e-6)
+        np.testing.assert_allclose(model(grid), np.sin(grid) + 0.1 * grid, atol=tol[0])
         np.testing.assert_allclose(model.predict(grid), model(grid))
-        np.testing.assert_allclose(model.differentiate(1)(grid), np.cos(grid) + 0.1, atol=1e-5)
+        np.testing.assert_allclose(model.differentiate(1)(grid), np.cos(grid) + 0.1, atol=tol[1])
         np.testing.assert_allclose(model.differentiate(0)(grid), model(grid))
 
-    def test_scalar_in_float_out_and_shapes(self, cls, params):
+    def test_scalar_in_float_out_and_shapes(self, cls, params, tol):
         x, y = _data()
         model = cls(**params).fit(x, y)
         assert isinstance(model(1.0), float)
@@ -64,15 +79,15 @@ class TestContract:
         vector = cls(**params).fit(x, np.column_stack([y, 2 * y]))
         out = vector.differentiate(1)(np.ones((3, 4)))
         assert out.shape == (3, 4, 2)
-        np.testing.assert_allclose(out[..., 1], 2 * out[..., 0], rtol=1e-8)
+        np.testing.assert_allclose(out[..., 1], 2 * out[..., 0], rtol=1e-8, atol=4 * tol[1])
 
-    def test_not_fitted(self, cls, params):
+    def test_not_fitted(self, cls, params, tol):
         model = cls(**params)
         for call in (lambda: model(1.0), lambda: model.predict([1.0]), model.differentiate):
             with pytest.raises(NotFittedError, match="call fit"):
                 call()
 
-    def test_inputs_of_every_kind_and_never_mutated(self, cls, params):
+    def test_inputs_of_every_kind_and_never_mutated(self, cls, params, tol):
         x, y = _data()
         x_rev, y_rev = x[::-1].copy(), y[::-1].copy()
         before = (x_rev.copy(), y_rev.copy())
@@ -96,30 +111,34 @@ class TestContract:
             ([], [], ValueError, "empty"),
             (["a", "b"], [1.0, 2.0], TypeError, "string"),
             (list(range(10)), [1j] * 10, TypeError, "complex"),
-            (np.ones((10, 2)), list(range(10)), ValueError, "1-D"),
+            (np.ones((10, 2, 2)), list(range(10)), ValueError, "x must"),
         ],
     )
-    def test_bad_input_errors(self, cls, params, x, y, error, fragment):
+    def test_bad_input_errors(self, cls, params, tol, x, y, error, fragment):
         with pytest.raises(error, match=fragment):
             cls(**params).fit(x, y)
 
-    def test_order_errors(self, cls, params):
+    def test_order_errors(self, cls, params, tol):
         model = cls(**params).fit(*_data())
         with pytest.raises(ValueError, match="non-negative"):
             model.differentiate(-1)
         with pytest.raises(TypeError, match="integer"):
             model.differentiate(1.5)
-        with pytest.raises(ValueError, match="up to order"):
-            model.differentiate(50)
+        highest = model._max_order()  # None: any order (autograd)
+        if highest is not None:
+            with pytest.raises(ValueError, match="up to order"):
+                model.differentiate(highest + 1)
+        else:
+            assert np.isfinite(model.differentiate(4)(1.0))
 
-    def test_outside_range_raises_by_default_and_nan_gives_nan(self, cls, params):
+    def test_outside_range_raises_by_default_and_nan_gives_nan(self, cls, params, tol):
         model = cls(**params).fit(*_data())
         with pytest.raises(ValueError, match="outside the fitted range"):
             model(3.5)
         assert np.isnan(model(np.nan))
         assert np.isnan(model.differentiate(1)(np.array([np.nan, 1.0]))[0])
 
-    def test_get_set_params_and_repr(self, cls, params):
+    def test_get_set_params_and_repr(self, cls, params, tol):
         model = cls(**params)
         assert model.set_params(extrapolate="nan") is model
         assert model.get_params()["extrapolate"] == "nan"
@@ -127,7 +146,7 @@ class TestContract:
         with pytest.raises(ValueError, match="no_such"):
             model.set_params(no_such=1)
 
-    def test_pickle_round_trip(self, cls, params):
+    def test_pickle_round_trip(self, cls, params, tol):
         model = cls(**params).fit(*_data())
         clone = pickle.loads(pickle.dumps(model))
         grid = np.linspace(0.1, 2.9, 17)
