@@ -217,8 +217,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     >>> x = np.linspace(0, 2 * np.pi, 100)
     >>> net = NeuralNetworkInterpolator(hidden_layers=[32, 32], epochs=1000, random_state=0)
     >>> d1 = net.fit(x, np.sin(x)).differentiate(order=1)
-    >>> abs(d1(1.0) - np.cos(1.0)) < 1e-2
-    True
+    >>> round(d1(1.0), 2)  # cos(1) = 0.5403
+    0.54
     """
 
     # The fitted range is a float for 1-D x and an array of per-coordinate bounds otherwise.
