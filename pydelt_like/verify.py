@@ -160,6 +160,7 @@ def check_derivative(
     """
     from pydelt_like.numeric import numerical_derivative
     from pydelt_like.symbolic import differentiate, to_function
+    from pydelt_like.symbolic.evaluate import _describe
 
     f_call, f_expr = _as_callable(f, "f")
     hand_call, hand_expr = _as_callable(df_hand, "df_hand")
@@ -195,11 +196,20 @@ def check_derivative(
     if spline:
         spline_values = _spline_derivative(f_call, points, n_samples, notes)
 
-    errors = np.abs(hand - ref)
-    passes = errors <= atol + rtol * np.abs(ref)
-    passes &= np.isfinite(hand) & np.isfinite(ref)
-    label_f = str(f_expr) if f_expr is not None else getattr(f, "__name__", "f")
-    label_d = str(hand_expr) if hand_expr is not None else getattr(df_hand, "__name__", "df")
+    with np.errstate(all="ignore"):
+        errors = np.abs(hand - ref)
+        defined = np.isfinite(
+            np.broadcast_to(np.asarray(f_call(points), dtype=float), points.shape)
+        )
+    passes = (errors <= atol + rtol * np.abs(ref)) & np.isfinite(hand) & np.isfinite(ref)
+    # Simplification can extend a derivative's domain (log(x) -> 1/x): where f itself is
+    # undefined there is nothing to check, and such a point never passes.
+    passes &= defined
+    if not defined.all():
+        shown = ", ".join(f"{p:.6g}" for p in points[~defined][:8])
+        notes.append(f"f is undefined at x = {shown}")
+    label_f = _describe(f_expr) if f_expr is not None else getattr(f, "__name__", "f")
+    label_d = _describe(hand_expr) if hand_expr is not None else getattr(df_hand, "__name__", "df")
     return DerivativeCheck(
         points=points,
         hand=hand,
@@ -224,10 +234,12 @@ def _spline_derivative(
     from pydelt_like import SplineInterpolator
 
     lo, hi = float(points.min()), float(points.max())
-    margin = 0.1 * (hi - lo) if hi > lo else 0.5 * max(1.0, abs(lo))
+    # Sample around the points; for a single point a window of width 0.1 * max(1, |x|),
+    # so that the samples are dense on the scale the numerical derivative uses too.
+    margin = 0.1 * (hi - lo) if hi > lo else 0.05 * max(1.0, abs(lo))
     grid = np.linspace(lo - margin, hi + margin, n_samples)
     with np.errstate(all="ignore"):
-        values = np.asarray(f(grid), dtype=float)
+        values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
     if not np.all(np.isfinite(values)):
         notes.append(
             f"spline skipped: f is not finite everywhere on [{grid[0]:.4g}, {grid[-1]:.4g}]"

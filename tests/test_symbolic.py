@@ -444,3 +444,44 @@ def test_shared_subtrees_are_not_recomputed():
     value = evaluate(d, x=1e-3)
     assert math.isfinite(value)
     assert value > 1.0
+
+
+def test_compiling_shared_trees_costs_only_their_distinct_nodes():
+    f = x
+    for _ in range(40):
+        f = f * f + sin(f)
+    compiled = to_function(f)  # must not write the (exponentially long) text out
+    assert "nodes" in compiled.__doc__
+    torch = pytest.importorskip("torch")
+    value = to_torch(f)(torch.tensor(0.01, dtype=torch.float64)).item()
+    assert value == pytest.approx(compiled(0.01), rel=1e-12)
+
+
+def test_torch_functions_backpropagate_through_kinks():
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([-1.0, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    d = differentiate(relu(x) * x, "x")  # 2x for x > 0, else 0: contains step(x)
+    to_torch(d)(t).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), [0.0, 2.0, 2.0])
+    assert to_torch(Const(0.5), ["x"])(torch.tensor([1, 2])).dtype == torch.float64
+
+
+def test_non_finite_constants_compile():
+    assert to_function(parse("1e999*x"))(1.0) == math.inf
+    with pytest.raises(ValueError, match="base"):
+        log(x, math.inf)
+
+
+def test_parse_rejects_non_ascii_names_with_a_position():
+    with pytest.raises(ParseError) as info:
+        parse("x² + 1")
+    assert info.value.position == 1
+
+
+def test_numerical_derivative_adapts_its_step():
+    assert numerical_derivative(np.sin, 1000.0) == pytest.approx(math.cos(1000.0), abs=1e-8)
+    assert numerical_derivative(lambda t: 1 / t, 1e-3) == pytest.approx(-1e6, rel=1e-7)
+    assert numerical_derivative(np.log, 1e-4) == pytest.approx(1e4, rel=1e-7)
+    assert numerical_derivative(math.sin, 0.5) == pytest.approx(math.cos(0.5), abs=1e-12)
+    assert numerical_derivative(parse("2"), 1.0) == 0.0
+    np.testing.assert_array_equal(numerical_derivative(lambda t: 3.0, [1.0, 2.0], 0), [3.0, 3.0])

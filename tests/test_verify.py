@@ -67,3 +67,17 @@ def test_bad_arguments():
         check_derivative("x^2", "2*x", domain=(1, 0))
     with pytest.raises(TypeError, match="callable"):
         check_derivative(3.0, "2*x", at=1.0)
+
+
+def test_points_where_f_is_undefined_never_pass():
+    result = check_derivative("log(x)", "1/x", at=[-1.0, 1.0])
+    assert not result.ok
+    np.testing.assert_array_equal(result.failures, [-1.0])
+    assert any("undefined at x = -1" in note for note in result.notes)
+
+
+def test_far_from_zero_and_constant_functions():
+    result = check_derivative(np.sin, np.cos, at=[1000.0])
+    assert result.ok
+    assert result.spline[0] == pytest.approx(np.cos(1000.0), abs=1e-4)
+    assert check_derivative(lambda t: 1.0, lambda t: 0.0, at=[1.0, 2.0]).ok

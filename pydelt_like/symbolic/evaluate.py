@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, as_expr, postorder
+from pydelt_like.symbolic.nodes import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    Mul,
+    Pow,
+    Var,
+    as_expr,
+    count_nodes,
+    postorder,
+)
 
 __all__ = ["evaluate", "to_function", "to_torch"]
 
@@ -115,9 +127,23 @@ def _generate(expr: Expr, names: list[str], emit: Callable[[Expr, list[str]], st
     return "\n".join(lines)
 
 
+def _literal(value: float | None) -> str:
+    """Python text for a float, inf and nan included."""
+    if value is None or math.isfinite(value):
+        return repr(value)
+    return f"float({str(value)!r})"
+
+
+def _describe(expr: Expr) -> str:
+    """The expression's text when short; a size otherwise (text can be exponentially long)."""
+    if count_nodes(expr) <= 200:
+        return str(expr)
+    return f"an expression of {count_nodes(expr)} nodes"
+
+
 def _numpy_code(node: Expr, args: list[str]) -> str:
     if isinstance(node, Const):
-        return repr(node.data)
+        return _literal(node.data)
     if isinstance(node, Add):
         return " + ".join(args)
     if isinstance(node, Mul):
@@ -125,7 +151,7 @@ def _numpy_code(node: Expr, args: list[str]) -> str:
     if isinstance(node, Pow):
         return f"_power({args[0]}, {args[1]})"
     assert isinstance(node, Func)
-    return f"_spec[{node.name!r}].numpy({args[0]}, {node.param!r})"
+    return f"_spec[{node.name!r}].numpy({args[0]}, {_literal(node.param)})"
 
 
 def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Callable[..., Any]:
@@ -173,13 +199,13 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
         return float(out) if out.ndim == 0 else out.copy()
 
     function.variables = names  # type: ignore[attr-defined]
-    function.__doc__ = f"Compiled from {expr}; arguments ({', '.join(names)})."
+    function.__doc__ = f"Compiled from {_describe(expr)}; arguments ({', '.join(names)})."
     return function
 
 
 def _torch_code(node: Expr, args: list[str]) -> str:
     if isinstance(node, Const):
-        return repr(node.data)
+        return _literal(node.data)
     if isinstance(node, Add):
         return " + ".join(args)
     if isinstance(node, Mul):
@@ -187,7 +213,7 @@ def _torch_code(node: Expr, args: list[str]) -> str:
     if isinstance(node, Pow):
         return f"_pow({args[0]}, {args[1]})"
     assert isinstance(node, Func)
-    return f"_spec[{node.name!r}].torch(_torch, _t({args[0]}), {node.param!r})"
+    return f"_spec[{node.name!r}].torch(_torch, _t({args[0]}), {_literal(node.param)})"
 
 
 def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callable[..., Any]:
@@ -226,7 +252,8 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
 
     def power(base: Any, exponent: Any) -> Any:
         if not torch.is_tensor(base) and not torch.is_tensor(exponent):
-            return float(np.power(base, exponent))
+            with np.errstate(all="ignore"):
+                return float(np.power(base, exponent))
         return torch.pow(as_tensor(base) if not torch.is_tensor(base) else base, exponent)
 
     namespace: dict[str, Any] = {
@@ -247,13 +274,14 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
         out = compiled(*tensors)
         if not torch.is_tensor(out):
             reference = tensors[0] if tensors else torch.zeros((), dtype=torch.float64)
-            out = torch.full_like(reference, float(out))
+            dtype = reference.dtype if reference.is_floating_point() else torch.float64
+            out = torch.full(reference.shape, float(out), dtype=dtype, device=reference.device)
         if tensors:
             out = torch.broadcast_tensors(out, *tensors)[0]
         return out
 
     function.variables = names  # type: ignore[attr-defined]
-    function.__doc__ = f"Compiled from {expr} for torch; arguments ({', '.join(names)})."
+    function.__doc__ = f"Compiled from {_describe(expr)} for torch; arguments ({', '.join(names)})."
     return function
 
 

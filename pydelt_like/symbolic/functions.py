@@ -106,7 +106,7 @@ _register(
     FunctionSpec(
         "step",
         lambda u, p: np.heaviside(u, 0.0),
-        lambda t, u, p: t.heaviside(u, t.zeros_like(u)),
+        lambda t, u, p: (u > 0).to(u.dtype if u.is_floating_point() else t.float64),
         lambda u, p: Const(0),
     )
 )
@@ -206,7 +206,7 @@ def exp(x: Any) -> Expr:
 
 def log(x: Any, base: float | None = None) -> Expr:
     """Natural logarithm of x, or the logarithm to ``base`` (a positive number, not 1)."""
-    if base is not None and (not float(base) > 0 or float(base) == 1):
+    if base is not None and not (math.isfinite(float(base)) and float(base) > 0 and base != 1):
         raise ValueError(f"a logarithm's base must be positive and not 1, got {base!r}")
     return Func("log", x, base)
 

@@ -90,6 +90,12 @@ class Expr:
     def __reduce__(self) -> tuple[Callable[..., Expr], tuple[Any, ...]]:
         return (type(self)._make, (self.data, self.args))
 
+    def __copy__(self) -> Expr:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Expr:
+        return self
+
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Expr:
         return Add(self, other)

@@ -11,7 +11,7 @@ from pydelt_like.symbolic.nodes import FUNCTIONS, Const, Expr, Func, Var
 __all__ = ["ParseError", "parse"]
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)"
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|[-+*/^(),]))"
 )
 _CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -128,7 +128,11 @@ class _Parser:
                     f"the {spec.parameter} of {name}() must be a number", self.text, position
                 )
             param = args[1].data
-        if name == "log" and param is not None and (param <= 0 or param == 1):
+        if (
+            name == "log"
+            and param is not None
+            and not (math.isfinite(param) and param > 0 and param != 1)
+        ):
             raise ParseError("a logarithm's base must be positive and not 1", self.text, position)
         return Func(name, args[0], param)
 
