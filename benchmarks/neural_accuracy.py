@@ -1,0 +1,156 @@
+"""Accuracy and speed of NeuralNetworkInterpolator against the issue's bars.
+
+Medians over 5 seeds (data noise and network initialisation both seeded):
+
+- sin on [0, 2pi], 100 clean points, ``hidden_layers=[32, 32], epochs=1000`` (PyDelt's
+  documented snippet): nrmse of the first and second derivatives (interior, 400-point grid,
+  5 % trimmed each end, / std of the truth), and the fit time;
+- default settings on sin + noise sigma = 0.05, 500 points: first-derivative nrmse against
+  the default SplineInterpolator's on the same data;
+- f(x, y) = x y + x^2 and f(x, y) = x^2 y + sin(y) from 400 scattered points on [-2, 2]^2:
+  relative error (Frobenius norm) of the gradient, Hessian and Laplacian at 25 interior points;
+- a seeded fit run twice on the CPU: bit-identical or not.
+
+PyDelt 0.8.0 is timed in the same run when it is installed
+(``pip install pydelt==0.8.0 statsmodels plotly``); the time bar is met at 2x PyDelt's time
+or at 3 s on a 2-core CPU, whichever is larger (the issue's "or"). Exits non-zero when a bar
+is missed.
+
+Run: ``python benchmarks/neural_accuracy.py [--seeds 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cases import nrmse, public_cases
+
+from pydelt_like import NeuralNetworkInterpolator, SplineInterpolator
+
+
+def _relative(estimate: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.linalg.norm(estimate - truth) / np.linalg.norm(truth))
+
+
+def _pydelt_time(x: np.ndarray, y: np.ndarray) -> float | None:
+    try:
+        from pydelt.interpolation import NeuralNetworkInterpolator as Reference
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    Reference(hidden_layers=[32, 32], epochs=1000).fit(x, y)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args(argv)
+    seeds = range(args.seeds)
+    rows: list[tuple[str, float, str, bool]] = []
+
+    # 1. The documented snippet on clean sine.
+    orders, times, reference_times = [], [], []
+    for seed in seeds:
+        case = public_cases(seed)[0]  # sin_clean_100
+        start = time.perf_counter()
+        net = NeuralNetworkInterpolator(hidden_layers=[32, 32], epochs=1000, random_state=seed)
+        net.fit(case["x"], case["y"])
+        times.append(time.perf_counter() - start)
+        orders.append([nrmse(net.differentiate(k), case, k) for k in (1, 2)])
+        reference = _pydelt_time(case["x"], case["y"])
+        if reference is not None:
+            reference_times.append(reference)
+    order1, order2 = np.median(orders, axis=0)
+    fit_time = float(np.median(times))
+    rows.append(
+        ("sin clean 100, [32,32], 1000 epochs: order 1 nrmse", order1, "<= 0.005", order1 <= 0.005)
+    )
+    rows.append(("  order 2 nrmse", order2, "<= 0.05", order2 <= 0.05))
+    # The issue's bar: at most 2x PyDelt's time in the same run, or at most 3 s.
+    if reference_times:
+        pydelt = float(np.median(reference_times))
+        rows.append(
+            (
+                f"  fit time, s (PyDelt 0.8.0: {pydelt:.2f} s)",
+                fit_time,
+                "<= max(2x PyDelt, 3)",
+                fit_time <= max(2 * pydelt, 3.0),
+            )
+        )
+    else:
+        rows.append(("  fit time, s (PyDelt not installed)", fit_time, "<= 3", fit_time <= 3.0))
+
+    # 2. Default settings on noisy sine, against the default spline.
+    ours, spline = [], []
+    for seed in seeds:
+        case = public_cases(seed)[5]  # sin_noise0.05_500
+        net = NeuralNetworkInterpolator(random_state=seed).fit(case["x"], case["y"])
+        ours.append(nrmse(net.differentiate(1), case, 1))
+        fitted = SplineInterpolator().fit(case["x"], case["y"])
+        spline.append(nrmse(fitted.differentiate(1), case, 1))
+    ratio = float(np.median(ours) / np.median(spline))
+    rows.append(
+        (
+            f"sin noise 0.05, 500, defaults: order 1 nrmse {np.median(ours):.4f}, "
+            f"spline {np.median(spline):.4f}; ratio",
+            ratio,
+            "<= 1.5",
+            ratio <= 1.5,
+        )
+    )
+
+    # 3. Two functions of two variables from 400 scattered points.
+    grid_1d = np.linspace(-1.0, 1.0, 5)
+    grid = np.array([(a, b) for a in grid_1d for b in grid_1d])
+    gx, gy = grid[:, 0], grid[:, 1]
+    errors: dict[str, list[float]] = {k: [] for k in ("g1", "h1", "g2", "l2")}
+    for seed in seeds:
+        points = np.random.default_rng(seed).uniform(-2.0, 2.0, (400, 2))
+        px, py = points[:, 0], points[:, 1]
+        first = NeuralNetworkInterpolator(random_state=seed).fit(points, px * py + px**2)
+        errors["g1"].append(_relative(first.gradient()(grid), np.column_stack([gy + 2 * gx, gx])))
+        hessian = np.broadcast_to([[2.0, 1.0], [1.0, 0.0]], (25, 2, 2))
+        errors["h1"].append(_relative(first.hessian()(grid), hessian))
+        second = NeuralNetworkInterpolator(random_state=seed).fit(points, px**2 * py + np.sin(py))
+        truth = np.column_stack([2 * gx * gy, gx**2 + np.cos(gy)])
+        errors["g2"].append(_relative(second.gradient()(grid), truth))
+        errors["l2"].append(_relative(second.laplacian()(grid), 2 * gy - np.sin(gy)))
+    labels = {
+        "g1": "x*y + x^2: gradient, relative error",
+        "h1": "x*y + x^2: Hessian, relative error",
+        "g2": "x^2*y + sin(y): gradient, relative error",
+        "l2": "x^2*y + sin(y): Laplacian, relative error",
+    }
+    for key, label in labels.items():
+        value = float(np.median(errors[key]))
+        rows.append((label, value, "<= 0.02", value <= 0.02))
+
+    # 4. Reproducibility.
+    case = public_cases(0)[5]
+    a = NeuralNetworkInterpolator(random_state=3).fit(case["x"], case["y"]).differentiate(1)
+    b = NeuralNetworkInterpolator(random_state=3).fit(case["x"], case["y"]).differentiate(1)
+    grid = np.linspace(0.5, 5.5, 200)
+    same = bool(np.array_equal(a(grid), b(grid)))
+    rows.append(("seeded fit twice on the CPU: bit-identical (1 = yes)", float(same), "= 1", same))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"medians over {args.seeds} seeds")
+    for label, value, bar, ok in rows:
+        print(f"{label:{width}s}  {value:10.4g}  {bar:>22s}  {'yes' if ok else 'NO'}")
+    missed = [r[0].strip() for r in rows if not r[3]]
+    if missed:
+        print("\nMISSED BARS:\n  " + "\n  ".join(missed))
+        return 1
+    print("\nall bars met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
