@@ -30,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import nrmse, public_cases
+from _report import verdict
 
 from pydelt_like import NeuralNetworkInterpolator, SplineInterpolator
 
@@ -145,11 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, value, bar, ok in rows:
         print(f"{label:{width}s}  {value:10.4g}  {bar:>22s}  {'yes' if ok else 'NO'}")
     missed = [r[0].strip() for r in rows if not r[3]]
-    if missed:
-        print("\nMISSED BARS:\n  " + "\n  ".join(missed))
-        return 1
-    print("\nall bars met")
-    return 0
+    return verdict(missed)
 
 
 if __name__ == "__main__":

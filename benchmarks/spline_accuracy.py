@@ -28,6 +28,7 @@ from scipy.interpolate import UnivariateSpline, make_smoothing_spline
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cases import nrmse, public_cases
+from _report import verdict
 
 from pydelt_like import SplineInterpolator
 
@@ -108,11 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{np.nanmedian(row['gcv'][:, j]):10.3g} {np.median(row['univ'][:, j]):10.3g} "
                 f"{peer_txt} {bar:10.3g} {ratio:>7s}  {'yes' if ok else 'NO'}"
             )
-    if failures:
-        print("\nMISSED BARS:\n  " + "\n  ".join(failures))
-        return 1
-    print("\nall bars met")
-    return 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

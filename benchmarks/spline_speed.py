@@ -18,8 +18,12 @@ import argparse
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import verdict
 from scipy.interpolate import UnivariateSpline
 
 from pydelt_like import SplineInterpolator
@@ -80,11 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{n:9d} {t_ours:9.4f} {t_ref:9.4f} {t_ours / t_ref:6.2f}x {peak / 1e6:8.1f} "
             f"{peak / n:9.0f} {err_ours:10.2e} {err_ref:10.2e}  {'yes' if ok else 'NO'}"
         )
-    if failures:
-        print("\nMISSED BARS:\n  " + "\n  ".join(failures))
-        return 1
-    print("\nall bars met")
-    return 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,12 @@ import argparse
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import verdict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,11 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         failures.append("simplified output larger than the unsimplified derivative")
     if median_ratio > 1.5:
         failures.append("median size ratio above 1.5")
-    if failures:
-        print("MISSED BARS: " + "; ".join(failures))
-        return 1
-    print("all bars met")
-    return 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

@@ -113,20 +113,6 @@ def _variables(expr: Expr, variables: Sequence[str | Var] | None) -> list[str]:
     return names
 
 
-def _generate(expr: Expr, names: list[str], emit: Callable[[Expr, list[str]], str]) -> str:
-    """Straight-line code, one assignment per distinct node (no nesting, so no depth limit)."""
-    slot: dict[Expr, str] = {}
-    lines = []
-    for i, node in enumerate(postorder(expr)):
-        if isinstance(node, Var):
-            slot[node] = f"a_{names.index(node.data)}"
-            continue
-        lines.append(f"    t{i} = {emit(node, [slot[a] for a in node.args])}")
-        slot[node] = f"t{i}"
-    lines.append(f"    return {slot[expr]}")
-    return "\n".join(lines)
-
-
 def _literal(value: float | None) -> str:
     """Python text for a float, inf and nan included."""
     if value is None or math.isfinite(value):
@@ -141,7 +127,8 @@ def _describe(expr: Expr) -> str:
     return f"an expression of {count_nodes(expr)} nodes"
 
 
-def _numpy_code(node: Expr, args: list[str]) -> str:
+def _code(node: Expr, args: list[str], backend: str) -> str:
+    """Python text computing ``node`` from its arguments' variables, for NumPy or torch."""
     if isinstance(node, Const):
         return _literal(node.data)
     if isinstance(node, Add):
@@ -151,7 +138,36 @@ def _numpy_code(node: Expr, args: list[str]) -> str:
     if isinstance(node, Pow):
         return f"_power({args[0]}, {args[1]})"
     assert isinstance(node, Func)
+    if backend == "torch":
+        return f"_spec[{node.name!r}].torch(_torch, _t({args[0]}), {_literal(node.param)})"
     return f"_spec[{node.name!r}].numpy({args[0]}, {_literal(node.param)})"
+
+
+def _compile(
+    expr: Expr, names: list[str], backend: str, namespace: dict[str, Any]
+) -> Callable[..., Any]:
+    """Straight-line code, one assignment per distinct node (no nesting, so no depth limit)."""
+    slot: dict[Expr, str] = {}
+    lines = []
+    for i, node in enumerate(postorder(expr)):
+        if isinstance(node, Var):
+            slot[node] = f"a_{names.index(node.data)}"
+            continue
+        lines.append(f"    t{i} = {_code(node, [slot[a] for a in node.args], backend)}")
+        slot[node] = f"t{i}"
+    lines.append(f"    return {slot[expr]}")
+    params = ", ".join(f"a_{i}" for i in range(len(names)))
+    source = f"def _compiled({params}):\n" + "\n".join(lines) + "\n"
+    scope = {**namespace, "_spec": _function_specs()}
+    exec(compile(source, "<pydelt_like.symbolic>", "exec"), scope)
+    return scope["_compiled"]
+
+
+def _check_arity(values: tuple[Any, ...], names: list[str]) -> None:
+    if len(values) != len(names):
+        raise TypeError(
+            f"expected {len(names)} argument(s) ({', '.join(names)}), got {len(values)}"
+        )
 
 
 def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Callable[..., Any]:
@@ -179,18 +195,10 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
     """
     expr = as_expr(expr)
     names = _variables(expr, variables)
-    params = ", ".join(f"a_{i}" for i in range(len(names)))
-    body = _generate(expr, names, _numpy_code)
-    source = f"def _compiled({params}):\n{body}\n"
-    namespace: dict[str, Any] = {"_power": np.power, "_spec": _function_specs()}
-    exec(compile(source, "<pydelt_like.symbolic>", "exec"), namespace)
-    compiled = namespace["_compiled"]
+    compiled = _compile(expr, names, "numpy", {"_power": np.power})
 
     def function(*values: Any) -> Any:
-        if len(values) != len(names):
-            raise TypeError(
-                f"expected {len(names)} argument(s) ({', '.join(names)}), got {len(values)}"
-            )
+        _check_arity(values, names)
         arrays = [np.asarray(v, dtype=float) for v in values]
         with np.errstate(all="ignore"):
             out = np.asarray(compiled(*arrays), dtype=float)
@@ -201,19 +209,6 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
     function.variables = names  # type: ignore[attr-defined]
     function.__doc__ = f"Compiled from {_describe(expr)}; arguments ({', '.join(names)})."
     return function
-
-
-def _torch_code(node: Expr, args: list[str]) -> str:
-    if isinstance(node, Const):
-        return _literal(node.data)
-    if isinstance(node, Add):
-        return " + ".join(args)
-    if isinstance(node, Mul):
-        return " * ".join(args)
-    if isinstance(node, Pow):
-        return f"_pow({args[0]}, {args[1]})"
-    assert isinstance(node, Func)
-    return f"_spec[{node.name!r}].torch(_torch, _t({args[0]}), {_literal(node.param)})"
 
 
 def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callable[..., Any]:
@@ -243,9 +238,6 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
         raise ImportError("to_torch needs PyTorch: pip install torch") from error
     expr = as_expr(expr)
     names = _variables(expr, variables)
-    params = ", ".join(f"a_{i}" for i in range(len(names)))
-    body = _generate(expr, names, _torch_code)
-    source = f"def _compiled({params}):\n{body}\n"
 
     def as_tensor(value: Any) -> Any:
         return value if torch.is_tensor(value) else torch.as_tensor(value, dtype=torch.float64)
@@ -256,20 +248,10 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
                 return float(np.power(base, exponent))
         return torch.pow(as_tensor(base) if not torch.is_tensor(base) else base, exponent)
 
-    namespace: dict[str, Any] = {
-        "_pow": power,
-        "_spec": _function_specs(),
-        "_torch": torch,
-        "_t": as_tensor,
-    }
-    exec(compile(source, "<pydelt_like.symbolic>", "exec"), namespace)
-    compiled = namespace["_compiled"]
+    compiled = _compile(expr, names, "torch", {"_power": power, "_torch": torch, "_t": as_tensor})
 
     def function(*values: Any) -> Any:
-        if len(values) != len(names):
-            raise TypeError(
-                f"expected {len(names)} argument(s) ({', '.join(names)}), got {len(values)}"
-            )
+        _check_arity(values, names)
         tensors = [as_tensor(v) for v in values]
         out = compiled(*tensors)
         if not torch.is_tensor(out):

@@ -87,16 +87,22 @@ def _split_power(factor: Expr) -> tuple[Expr, Expr]:
     return factor, Const(1)
 
 
+def _flatten(items: list[Expr], kind: type[Expr]) -> list[Expr]:
+    """The operands of nested ``kind`` nodes (sums in sums, products in products), in order."""
+    flat: list[Expr] = []
+    stack = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, kind):
+            stack.extend(reversed(item.args))
+        else:
+            flat.append(item)
+    return flat
+
+
 def _make_sum(terms: list[Expr]) -> Expr:
     """Flatten, combine like terms and constants, order canonically."""
-    flat: list[Expr] = []
-    pending = list(terms)
-    while pending:
-        term = pending.pop(0)
-        if isinstance(term, Add):
-            pending[0:0] = list(term.args)
-        else:
-            flat.append(term)
+    flat = _flatten(terms, Add)
     coefficients: dict[Expr, float] = {}
     constant = 0.0
     for term in flat:
@@ -138,14 +144,7 @@ def _sum(terms: list[Expr]) -> Expr:
 
 def _make_product(factors: list[Expr]) -> Expr:
     """Flatten, fold constants, merge equal bases (e*e -> e^2), order canonically."""
-    flat: list[Expr] = []
-    pending = list(factors)
-    while pending:
-        factor = pending.pop(0)
-        if isinstance(factor, Mul):
-            pending[0:0] = list(factor.args)
-        else:
-            flat.append(factor)
+    flat = _flatten(factors, Mul)
     coefficient = 1.0
     exponents: dict[Expr, list[Expr]] = {}
     for factor in flat:
