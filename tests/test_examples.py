@@ -36,3 +36,11 @@ def test_symbolic_walkthrough_numbers(capsys):
     assert results["network_hand_difference"] <= 1e-15
     assert results.get("network_autograd_difference", 0.0) <= 1e-14
     assert "6*x + 2" in capsys.readouterr().out
+
+
+def test_pysindy_lorenz_quick_run_recovers_the_equations():
+    pytest.importorskip("pysindy")
+    results = _load("pysindy_lorenz").main(["--quick"])
+    for (noise, _irregular, _name), (error, false, missed) in results.items():
+        assert false == 0 and missed == 0
+        assert error < (0.02 if noise == 0.01 else 0.05)

@@ -1,0 +1,1 @@
+"""Adapters that let other libraries use pydelt_like's derivatives."""
