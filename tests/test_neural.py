@@ -200,6 +200,14 @@ def test_float32_and_large_evaluations():
     assert np.abs(d1 - np.cos(grid))[1000:-1000].max() < 0.1
 
 
+def test_progress_bar_shows_the_loss(capsys):
+    pytest.importorskip("tqdm")
+    net = NeuralNetworkInterpolator(**SMALL, progress=True, random_state=0).fit(*_sine())
+    err = capsys.readouterr().err
+    assert "NeuralNetworkInterpolator" in err and "loss=" in err
+    assert net.n_iterations_ > 0
+
+
 def test_progress_bar_needs_tqdm(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
