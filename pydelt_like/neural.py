@@ -289,7 +289,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 f"validation_fraction must lie in (0, 1), got {self.validation_fraction!r}"
             )
         size = self.batch_size
-        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+        if size is not None and (
+            isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1
+        ):
             raise ValueError(f"batch_size must be None or a positive integer, got {size!r}")
         if self.dtype not in (None, "float32", "float64"):
             raise ValueError(f"dtype must be None, 'float32' or 'float64', got {self.dtype!r}")
@@ -334,6 +336,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 "x must have shape (n_samples,) or (n_samples, n_features), "
                 f"got shape {array.shape}"
             )
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]  # one input column is the 1-D case (sorted, scalar range)
         if array.ndim != 2:
             super().fit(array, y, weights)
             return self
@@ -389,11 +393,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
 
-        self.x_mean_ = x.mean(axis=0)
-        spread = x.std(axis=0)
+        self.x_mean_ = np.average(x, axis=0, weights=w)
+        spread = np.sqrt(np.average((x - self.x_mean_) ** 2, axis=0, weights=w))
         self.x_scale_ = np.where(spread > 0, spread, 1.0)
         self.y_mean_ = np.average(y, axis=0, weights=w)
-        spread = y.std(axis=0)
+        spread = np.sqrt(np.average((y - self.y_mean_) ** 2, axis=0, weights=w))
         self.y_scale_ = np.where(spread > 0, spread, 1.0)
         xs = (x - self.x_mean_) / self.x_scale_
         ys = (y - self.y_mean_) / self.y_scale_
@@ -401,7 +405,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         seed = self.random_state
         if seed is None:
             seed = int(np.random.default_rng().integers(2**63 - 1))
-        generator = torch.Generator(device="cpu").manual_seed(seed)
+        generator = torch.Generator(device="cpu").manual_seed(int(seed))
         self.params_ = self._initial_parameters(generator, dtype)
 
         def tensor(values: np.ndarray) -> Any:
@@ -412,6 +416,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         if self.early_stopping == "validation":
             order = torch.randperm(xs.shape[0], generator=generator).numpy()
             n_val = max(1, round(self.validation_fraction * xs.shape[0]))
+            if xs.shape[0] - n_val < self._min_points():
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} leaves "
+                    f"{xs.shape[0] - n_val} of {xs.shape[0]} samples to train on; lower it "
+                    "or use early_stopping='noise'"
+                )
             validation = (
                 tensor(xs[order[:n_val]]),
                 tensor(ys[order[:n_val]]),
@@ -419,6 +429,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             )
             order = order[n_val:]
         train = (tensor(xs[order]), tensor(ys[order]), tensor(w[order]))
+        self._mean_weight = float(np.mean(w[order]))
         # 1-D inputs arrive sorted (check_xy), as the difference estimator needs.
         noise = difference_noise_variance(xs[:, 0] if xs.shape[1] == 1 else xs, ys, w, neighbours=4)
         target = float(np.mean(noise)) if self.early_stopping == "noise" else -1.0
@@ -471,10 +482,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         return self._members(xs).mean(dim=0)
 
     def _loss(self, data: tuple[Any, Any, Any]) -> tuple[Any, Any]:
-        """(objective summed over members, mean per-member weighted MSE)."""
+        """(objective summed over members, mean per-member weighted MSE).
+
+        Weights are normalised by the mean weight of the training data, not of the batch, so
+        a mini-batch whose weights are all zero contributes zero rather than 0/0.
+        """
         x, y, w = data
         err = ((self._members(x) - y[None]) ** 2).mean(dim=2)  # (K, n)
-        mse = (err * w[None]).sum(dim=1) / w.sum()  # (K,)
+        mse = (err * w[None]).sum(dim=1) / (self._mean_weight * w.shape[0])  # (K,)
         objective = mse.sum()
         if self.weight_decay:
             objective = objective + self.weight_decay * sum(
@@ -681,7 +696,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         masked = points.nan_mask | (points.outside if self.extrapolate == "nan" else False)
         safe = np.where(masked[:, None], np.asarray(self.x_min_).reshape(1, -1), rows)
         values = compute(safe) if safe.shape[0] else np.empty((0, *per_point))
-        flat = values.reshape(values.shape[0], -1)
+        flat = values.reshape(values.shape[0], int(np.prod(per_point, dtype=np.intp)))
         return shape_output(flat, points, per_point, extrapolate=self.extrapolate)
 
     def _evaluate_public(self, x: Any, order: int) -> float | np.ndarray:
@@ -716,7 +731,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         """
         self._check_is_fitted()
         order = self._check_order(order)
-        if self.n_features_ == 1 and wrt in (None, 0):
+        if self.n_features_ == 1 and (wrt is None or (type(wrt) is int and wrt == 0)):
             return Derivative(self, order)
         if wrt is None:
             raise ValueError(
@@ -744,9 +759,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         return lambda x: self._evaluate_rows(x, lambda r: self._jacobian(r)[:, 0, :], (d,))
 
     def jacobian(self) -> Callable[[Any], Any]:
-        """A callable giving the Jacobian, shape (..., m, d)."""
+        """A callable giving the Jacobian, shape (..., *y_trailing_shape_, d)."""
         self._check_is_fitted()
-        shape = (self.n_outputs_, self.n_features_)
+        shape = (*self.y_trailing_shape_, self.n_features_)
         return lambda x: self._evaluate_rows(x, self._jacobian, shape)
 
     def hessian(self) -> Callable[[Any], Any]:
@@ -777,6 +792,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         self._check_is_fitted()
         params = self.get_params()
         params["hidden_layers"] = [int(h) for h in params["hidden_layers"]]
+        for name, value in params.items():  # NumPy scalars are not JSON
+            if isinstance(value, np.integer):
+                params[name] = int(value)
+            elif isinstance(value, np.floating):
+                params[name] = float(value)
         if not isinstance(params["device"], str):
             params["device"] = str(self.device_)
         meta = {
@@ -840,6 +860,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         if device is None:
             # Where it was trained, so predictions match, unless that device is not here.
             where = meta["device"] if _device_available(meta["device"]) else "auto"
+            if not _device_available(str(params["device"])):
+                model.device = "auto"  # so that a refit works here too
         else:
             where = device
             model.device = device

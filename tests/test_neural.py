@@ -128,7 +128,7 @@ def test_multivariate_gradient_hessian_laplacian():
     )
     np.testing.assert_allclose(net.laplacian()(grid), np.trace(hessian, axis1=1, axis2=2))
     np.testing.assert_allclose(net.differentiate(1, wrt=1)(grid), gradient[:, 1], rtol=1e-12)
-    assert net.jacobian()(grid).shape == (9, 1, 2)
+    assert net.jacobian()(grid).shape == (9, 2)  # y's trailing shape () + (d,)
     assert isinstance(net([1.0, 1.0]), float)
     with pytest.raises(ValueError, match="wrt"):
         net.differentiate(1)
@@ -247,3 +247,67 @@ def test_not_fitted_and_multivariate_nan_rows():
         net.fit(points, points.sum(axis=1))
     omitted = NeuralNetworkInterpolator(**SMALL, nan_policy="omit", random_state=0)
     assert omitted.fit(points, np.nan_to_num(points).sum(axis=1)).n_samples_ == 39
+
+
+def test_one_column_x_is_the_one_dimensional_case():
+    x, y = _sine()
+    order = np.random.default_rng(0).permutation(x.size)  # unsorted, as a column
+    column = NeuralNetworkInterpolator(**SMALL, random_state=0).fit(x[order, None], y[order])
+    flat = NeuralNetworkInterpolator(**SMALL, random_state=0).fit(x, y)
+    assert isinstance(column(0.5), float)
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_allclose(column.differentiate(1)(grid), flat.differentiate(1)(grid))
+
+
+def test_output_shapes_are_kept_for_every_callable():
+    x = np.linspace(0, 1, 40)
+    y = np.stack([np.stack([x, x**2, x**3], -1), np.stack([-x, 2 * x, np.ones_like(x)], -1)], 1)
+    net = NeuralNetworkInterpolator(**SMALL, random_state=0).fit(x, y)  # y: (40, 2, 3)
+    grid = np.array([0.2, 0.5, 0.8])
+    assert net.differentiate(1)(grid).shape == (3, 2, 3)
+    assert net.jacobian()(grid).shape == (3, 2, 3, 1)
+    assert net(np.empty(0)).shape == (0, 2, 3)
+    points = np.random.default_rng(1).uniform(size=(50, 2))
+    multi = NeuralNetworkInterpolator(**SMALL, random_state=0).fit(points, points.sum(axis=1))
+    assert multi.gradient()(np.empty((0, 2))).shape == (0, 2)
+    assert multi(np.empty((0, 2))).shape == (0,)
+
+
+def test_weights_and_all_zero_mini_batches():
+    x, y = _sine()
+    w = np.ones_like(x)
+    w[::2] = 0.0  # with batch_size=2 some batches carry no weight at all
+    net = NeuralNetworkInterpolator(**{**SMALL, "batch_size": 2, "epochs": 20}, random_state=0)
+    assert np.all(np.isfinite(net.fit(x, y, weights=w)(x)))
+    assert np.all(np.isfinite(net.loss_history_))
+
+
+def test_refit_between_one_and_two_dimensional_inputs(tmp_path):
+    points = np.random.default_rng(2).uniform(-1, 1, (60, 2))
+    net = NeuralNetworkInterpolator(**SMALL, random_state=0)
+    net.fit(points, points[:, 0] ** 2 + points[:, 1])
+    path = tmp_path / "multi.pt"
+    net.save(path)
+    loaded = NeuralNetworkInterpolator.load(path, device="cpu")
+    grid = points[:5] * 0.5
+    np.testing.assert_array_equal(loaded.gradient()(grid), net.gradient()(grid))
+    x, y = _sine()
+    net.fit(x, y)  # the same object, now 1-D
+    assert net.n_features_ == 1 and isinstance(net(1.0), float)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        NeuralNetworkInterpolator(
+            **SMALL, early_stopping="validation", validation_fraction=0.95
+        ).fit(x[:5], y[:5])
+
+
+def test_numpy_integer_hyperparameters(tmp_path):
+    x, y = _sine()
+    net = NeuralNetworkInterpolator(
+        hidden_layers=(8,),
+        epochs=np.int64(20),
+        lbfgs_iterations=np.int64(10),
+        n_members=np.int64(1),
+        random_state=np.int64(3),
+    ).fit(x, y)
+    net.save(tmp_path / "n.pt")  # NumPy scalars must not break the JSON metadata
+    assert NeuralNetworkInterpolator.load(tmp_path / "n.pt").get_params()["epochs"] == 20

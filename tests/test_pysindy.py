@@ -67,3 +67,10 @@ def test_lorenz_structure_is_recovered_at_one_percent_noise():
     np.testing.assert_array_equal(found != 0, true != 0)  # no false or missed terms
     mask = true != 0
     assert np.linalg.norm(found[mask] - true[mask]) / np.linalg.norm(true[mask]) < 0.02
+
+
+def test_bad_shapes_and_times_are_clear_errors():
+    with pytest.raises(ValueError, match="n_samples, n_features"):
+        SplineDifferentiation()(np.arange(10.0), t=1.0)
+    with pytest.raises(ValueError, match="None"):
+        SplineDifferentiation()(np.ones((10, 2)), t=None)

@@ -74,8 +74,16 @@ class SplineDifferentiation(BaseDifferentiation):
         """
         from pydelt_like import SplineInterpolator
 
-        states = np.moveaxis(np.asarray(x, dtype=float), self.axis, 0)
+        array = np.asarray(x, dtype=float)
+        if array.ndim < 2:
+            raise ValueError(
+                f"x must have shape (n_samples, n_features) (time along axis {self.axis}), "
+                f"got shape {array.shape}; reshape a single series with x[:, None]"
+            )
+        states = np.moveaxis(array, self.axis, 0)
         n = states.shape[0]
+        if t is None:
+            raise ValueError("t must be a positive time step or an array of times, got None")
         if np.ndim(t) == 0:
             step = float(t)
             if not step > 0:
@@ -88,6 +96,8 @@ class SplineDifferentiation(BaseDifferentiation):
         spline = SplineInterpolator(smoothing=self.smoothing, k=self.k).fit(times, states)
         self.spline_ = spline
         derivative = np.asarray(spline.differentiate(1)(times)).reshape(states.shape)
-        smooth = np.asarray(spline(times)).reshape(states.shape) if self.save_smooth else states
+        smooth = (
+            np.asarray(spline(times)).reshape(states.shape) if self.save_smooth else states.copy()
+        )
         self.smoothed_x_ = np.moveaxis(smooth, 0, self.axis)
         return np.moveaxis(derivative, 0, self.axis)
