@@ -157,12 +157,7 @@ def to_repr(expr: Expr) -> str:
         elif isinstance(node, Var):
             done[node] = f"Var({node.data!r})"
         elif isinstance(node, Func):
-            arg = done[node.arg]
-            done[node] = (
-                f"{node.name}({arg})"
-                if node.param is None
-                else (f"{node.name}({arg}, {format_number(node.param)})")
-            )
+            done[node] = _func_text(node, done[node.arg])
         else:
             inner = ", ".join(done[a] for a in node.args)
             done[node] = f"{type(node).__name__}({inner})"
