@@ -65,17 +65,16 @@ def main(argv: list[str] | None = None) -> dict[int, float]:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(3, 1, sharex=True, figsize=(7, 7))
-        dense = np.linspace(t[0], t[-1], 800)
-        labels = ["f(t)", "f'(t)", "f''(t)"]
-        for order, ax in enumerate(axes):
-            if order == 0:
-                ax.plot(t, y, ".", ms=3, color="0.6", label="measurements")
-            ax.plot(dense, truth(dense, order), "k--", lw=1, label="truth")
-            ax.plot(dense, spline.differentiate(order)(dense), "C0", label="SplineInterpolator")
-            ax.set_ylabel(labels[order])
-        axes[0].legend(loc="upper right", fontsize=8)
-        axes[-1].set_xlabel("t")
+        from pydelt_like.plot import plot_derivatives
+
+        axes = plot_derivatives(
+            spline,
+            orders=(0, 1, 2),
+            truth=[lambda s, order=order: truth(s, order) for order in (0, 1, 2)],
+            xlabel="t",
+            label="SplineInterpolator",
+        )
+        fig = axes[0].figure
         fig.suptitle("Noisy damped oscillation: fit and derivatives")
         fig.tight_layout()
         args.output.mkdir(parents=True, exist_ok=True)

@@ -343,6 +343,9 @@ class BaseInterpolator(abc.ABC):
         self.n_samples_ = data.n_samples
         self.y_trailing_shape_ = data.y_trailing_shape
         self.n_outputs_ = data.n_outputs
+        # The samples as the fit saw them, for plots (pydelt_like.plot): no extra copy, FitData's
+        # arrays are already private.
+        self.samples_ = (data.x, data.y.reshape((data.n_samples, *data.y_trailing_shape)))
         try:
             self._fit(data)
         except BaseException:

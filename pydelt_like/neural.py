@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from pydelt_like._progress import progress_bar
 from pydelt_like._stats import difference_noise_variance
 from pydelt_like._validation import (
     EvalPoints,
@@ -210,6 +211,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Root-mean-square residual of the fit, per output (user units).
     n_iterations_ : int
         Optimiser steps taken.
+    samples_ : tuple of ndarray
+        ``(x, y)``: the sorted samples of a fit to 1-D ``x`` (what
+        :func:`pydelt_like.plot.plot_derivatives` draws); not set for several inputs, nor by
+        :meth:`load`.
 
     Examples
     --------
@@ -580,13 +585,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     def _progress_bar(self, total: int) -> Any:
         if not self.progress:
             return None
-        try:
-            from tqdm.auto import tqdm
-        except ImportError as error:
-            raise ImportError(
-                "progress=True needs tqdm: pip install 'pydelt-like[progress]'"
-            ) from error
-        return tqdm(total=total, desc=type(self).__name__, unit="step")
+        return progress_bar(total=total, desc=type(self).__name__, unit="step")
 
     # ------------------------------------------------------------------ derivatives
     def _tensor(self, rows: np.ndarray) -> Any:

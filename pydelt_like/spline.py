@@ -545,6 +545,9 @@ class SplineInterpolator(BaseInterpolator):
         Number of distinct samples used (after dropping and merging repeats).
     n_outputs_ : int
         Number of series fitted (columns of the flattened ``y``).
+    samples_ : tuple of ndarray
+        ``(x, y)``: the sorted samples the fit used (after dropping and merging repeats), which
+        :func:`pydelt_like.plot.plot_derivatives` draws. Not kept by derivatives of a fit.
     spline_ : scipy.interpolate.BSpline
         The fitted curve (the weighted average of the candidates, merged into one spline).
     noise_std_ : float or ndarray
@@ -741,6 +744,8 @@ class SplineInterpolator(BaseInterpolator):
         new.spline_ = spline
         new.derivative_order_ = self.derivative_order_ + order_change
         new.degree_ = self.degree_ - order_change
+        if order_change:
+            vars(new).pop("samples_", None)  # samples of the function, not of its derivative
         return new
 
     def differentiate(self, order: int = 1) -> SplineInterpolator:

@@ -44,3 +44,27 @@ def test_pysindy_lorenz_quick_run_recovers_the_equations():
     for (noise, _irregular, _name), (error, false, missed) in results.items():
         assert false == 0 and missed == 0
         assert error < (0.02 if noise == 0.01 else 0.05)
+
+
+def test_mauna_loa_growth_rate_and_seasonal_cycle(tmp_path, capsys):
+    pytest.importorskip("statsmodels")
+    pytest.importorskip("matplotlib")
+    results = _load("mauna_loa_co2").main(["--output", str(tmp_path)])
+    annual = results["annual"]
+    # Published growth rates (NOAA, Mauna Loa): about 0.8-1.0 ppm/yr in the 1960s and
+    # 1.3-1.7 ppm/yr in the 1990s; the record's overall rise is 316 -> 371 ppm in 43.75 years.
+    assert 0.6 < annual.loc[1960:1969].mean() < 1.1
+    assert 1.2 < annual.loc[1990:1999].mean() < 1.8
+    assert annual.mean() == pytest.approx((371.5 - 316.1) / 43.75, rel=0.1)
+    assert results["rate"].notna().all() and results["gaps"] == 59  # gaps are bridged
+    seasonal = results["seasonal"]
+    assert int(seasonal.idxmax()) == 5 and int(seasonal.idxmin()) in (9, 10)
+    assert 5.0 < seasonal.max() - seasonal.min() < 7.5
+    assert (tmp_path / "mauna_loa_co2.png").stat().st_size > 20_000
+    assert "seasonal cycle" in capsys.readouterr().out
+
+
+def test_every_example_is_run_by_this_file():
+    tested = Path(__file__).read_text()
+    for script in EXAMPLES.glob("*.py"):
+        assert f'_load("{script.stem}")' in tested, f"{script.name} is not run by the tests"

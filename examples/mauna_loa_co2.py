@@ -1,0 +1,116 @@
+"""Mauna Loa CO₂: the growth rate in ppm per year and the seasonal cycle, from a gappy record.
+
+The weekly record of atmospheric CO₂ at Mauna Loa, 1958–2001, ships with statsmodels
+(``statsmodels.datasets.co2``): 2284 weeks, 59 of them missing. With its DatetimeIndex as it
+is, :func:`pydelt_like.timeseries.differentiate` gives the rate of change per Julian year at
+every week (the gaps are bridged by the fit). The instantaneous rate swings with the seasons
+(the Northern Hemisphere's plants take up CO₂ in spring and summer); its mean over each
+calendar year is the annual growth rate. The seasonal cycle is what the fit holds beyond a
+slow trend (a spline with one knot interval per 4 years), averaged by month.
+
+Run: ``python examples/mauna_loa_co2.py [--output DIR] [--no-plot]``
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from pydelt_like.timeseries import differentiate
+
+
+def load_co2() -> pd.Series:
+    """The weekly Mauna Loa record (ppm) with its gaps (NaN), from statsmodels."""
+    from statsmodels.datasets import co2
+
+    return co2.load_pandas().data["co2"]
+
+
+def analyse(co2: pd.Series) -> dict[str, object]:
+    """Growth rate (instantaneous and per calendar year) and mean seasonal cycle."""
+    fit = differentiate(co2, order=0)  # the smoothed record, gaps filled
+    rate = differentiate(co2, unit="year")  # ppm per year at every week
+    complete_years = rate.groupby(rate.index.year).count() >= 50
+    annual = rate.groupby(rate.index.year).mean()[complete_years]
+
+    years = (co2.index - co2.index[0]).days / 365.25
+    trend = differentiate(co2, order=0, max_knots=int(years[-1] // 4))  # too few knots for seasons
+    trend_rate = differentiate(co2, unit="year", max_knots=int(years[-1] // 4))
+    seasonal = (fit - trend).groupby(fit.index.month).mean()
+    return {
+        "trend_rate": trend_rate,
+        "fit": fit,
+        "rate": rate,
+        "annual": annual,
+        "trend": trend,
+        "seasonal": seasonal,
+        "gaps": int(co2.isna().sum()),
+    }
+
+
+def plot(co2: pd.Series, results: dict, path: Path) -> None:
+    """Save the record, its growth rate and its seasonal cycle."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(3, 1, figsize=(8, 9))
+    axes[0].plot(co2.index, co2, ".", ms=2, color="0.6", label="weekly data")
+    axes[0].plot(results["fit"].index, results["fit"], lw=1, label="spline fit")
+    axes[0].plot(results["trend"].index, results["trend"], "k--", lw=1, label="slow trend")
+    axes[0].set_ylabel("CO₂ [ppm]")
+    axes[0].legend(fontsize="small")
+    rate, annual = results["rate"], results["annual"]
+    axes[1].plot(rate.index, rate, lw=0.6, color="C0", alpha=0.6, label="instantaneous")
+    axes[1].step(
+        pd.to_datetime([f"{y}-07-01" for y in annual.index]),
+        annual,
+        where="mid",
+        color="k",
+        label="calendar-year mean",
+    )
+    trend_rate = results["trend_rate"]
+    axes[1].plot(trend_rate.index, trend_rate, "r", lw=1.5, label="slow trend")
+    axes[1].axhline(0, color="0.8", lw=0.8)
+    axes[1].set_ylabel("growth rate [ppm/year]")
+    axes[1].legend(fontsize="small")
+    seasonal = results["seasonal"]
+    axes[2].bar(seasonal.index, seasonal, color="C2")
+    axes[2].set_xticks(range(1, 13), list("JFMAMJJASOND"))
+    axes[2].set_ylabel("seasonal cycle [ppm]")
+    axes[2].set_xlabel("month")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=Path(__file__).parent / "output")
+    parser.add_argument("--no-plot", action="store_true", help="skip the figure")
+    args = parser.parse_args(argv)
+
+    co2 = load_co2()
+    results = analyse(co2)
+    annual, seasonal = results["annual"], results["seasonal"]
+    print(f"{len(co2)} weeks, {results['gaps']} missing; fit bridges the gaps\n")
+    print("growth rate, mean over each decade's complete calendar years [ppm/year]:")
+    for decade, values in annual.groupby(annual.index // 10 * 10):  # type: ignore[union-attr]
+        print(f"  {decade}s: {values.mean():.2f}")
+    print(
+        f"\nseasonal cycle: highest in month {int(seasonal.idxmax())}, lowest in month "  # type: ignore[union-attr]
+        f"{int(seasonal.idxmin())}, peak to trough {seasonal.max() - seasonal.min():.1f} ppm"  # type: ignore[union-attr]
+    )
+    if not args.no_plot:
+        path = args.output / "mauna_loa_co2.png"
+        plot(co2, results, path)
+        print(f"\nplot saved to {path}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,356 @@
+"""The ``pydelt-like`` command: derivatives of CSV columns without writing Python.
+
+Run ``pydelt-like diff --help`` for the options. The work is done by
+:func:`pydelt_like.timeseries.differentiate`'s machinery, so the command gives the same numbers as
+the Python API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["main"]
+
+_EPILOG = """\
+examples:
+  pydelt-like diff data.csv --x time --y value
+      first derivative of 'value' per second (time holds timestamps), CSV on standard output
+  pydelt-like diff data.csv --x time --y a --y b --order 1 --order 2 --unit D -o rates.csv
+      first and second derivatives of 'a' and 'b' per day, written to rates.csv
+  cat data.csv | pydelt-like diff --x t --y v --smoothing 0.01 --plot fit.png
+      read standard input, fixed smoothing, and draw the fit and its derivatives
+
+output columns: the x column, then '<y>_d<order>' for every y and order ('<y>_fit' for order 0).
+A gap (empty or NaN value) in a y column is bridged by the fit; rows before a column's first or
+after its last value get no derivative (empty). Exit status: 0 on success, 1 for bad data or
+files (with a one-line message), 2 for bad options.
+"""
+
+
+class CommandError(Exception):
+    """A problem with the user's data or files, reported in one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pydelt-like",
+        description="Derivatives you can trust from sampled, often noisy data.",
+    )
+    from pydelt_like import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    diff = commands.add_parser(
+        "diff",
+        help="differentiate columns of a CSV file",
+        description=(
+            "Fit each y column against the x column (numbers or timestamps) and write its "
+            "derivatives at every row as CSV."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="CSV file to read; '-' or nothing reads standard input",
+    )
+    diff.add_argument(
+        "--x",
+        required=True,
+        metavar="COLUMN",
+        help="the column of positions: numbers, or timestamps (parsed; mixed UTC offsets are "
+        "converted to UTC)",
+    )
+    diff.add_argument(
+        "--y",
+        action="append",
+        metavar="COLUMN",
+        help="a column to differentiate; repeat for several (default: every other numeric column)",
+    )
+    diff.add_argument(
+        "--method",
+        choices=("spline", "neural"),
+        default="spline",
+        help="interpolator family (default: spline, automatic smoothing)",
+    )
+    diff.add_argument(
+        "--order",
+        action="append",
+        type=int,
+        metavar="N",
+        help="derivative order, 0 for the smoothed values; repeat for several (default: 1)",
+    )
+    diff.add_argument(
+        "--smoothing",
+        default=None,
+        metavar="S",
+        help="spline only: 'auto' (default; chosen from the data), 0 (interpolate) or a "
+        "residual sum of squares target",
+    )
+    diff.add_argument(
+        "--unit",
+        default=None,
+        metavar="UNIT",
+        help="time unit of the derivatives for timestamp columns: s (default), min, h, D, W, "
+        "year, or a length such as 15min; not allowed for numeric x",
+    )
+    diff.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another interpolator setting, e.g. k=3 or epochs=500 (VALUE as a Python literal); "
+        "repeat for several",
+    )
+    diff.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="neural only: random seed, so that runs repeat exactly (default: 0)",
+    )
+    diff.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="CSV file to write ('-': standard output)",
+    )
+    diff.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="also save a figure of the data, the fit and the derivatives (needs matplotlib)",
+    )
+    diff.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on standard error (default: when it is a terminal; needs tqdm)",
+    )
+    diff.add_argument(
+        "--sep", default=",", metavar="CHAR", help="field separator of input and output (default ,)"
+    )
+    return parser
+
+
+def _parse_param(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise CommandError(f"--param {text!r} is not NAME=VALUE")
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        parsed = value.strip()  # a bare word such as extrapolate=nan stays a string
+    return name.strip(), parsed
+
+
+def _read(source: str, sep: str) -> Any:
+    import pandas as pd
+
+    try:
+        return pd.read_csv(sys.stdin if source == "-" else source, sep=sep)
+    except FileNotFoundError:
+        raise CommandError(f"cannot read {source!r}: no such file") from None
+    except pd.errors.EmptyDataError:
+        raise CommandError(f"{'standard input' if source == '-' else source!r} is empty") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise CommandError(f"cannot read {source!r}: {first_line}") from None
+
+
+def _x_column(frame: Any, name: str) -> Any:
+    import pandas as pd
+
+    column = frame[name]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return pd.Index(column.to_numpy(dtype=float), name=name)
+    try:
+        stamps = pd.to_datetime(column)
+    except (ValueError, TypeError):
+        try:
+            stamps = pd.to_datetime(column, utc=True)  # mixed UTC offsets
+        except (ValueError, TypeError):
+            raise CommandError(
+                f"column {name!r} holds neither numbers nor timestamps (first value: "
+                f"{column.iloc[0]!r})"
+            ) from None
+    return pd.DatetimeIndex(stamps, name=name)
+
+
+def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
+    params = dict(_parse_param(text) for text in args.param)
+    if args.smoothing is not None:
+        if args.method != "spline":
+            raise CommandError("--smoothing applies to --method spline only")
+        text = args.smoothing.strip()
+        if text == "auto":
+            params["smoothing"] = "auto"
+        else:
+            try:
+                params["smoothing"] = float(text)
+            except ValueError:
+                raise CommandError(
+                    f"--smoothing must be 'auto' or a number, got {args.smoothing!r}"
+                ) from None
+    if args.method == "neural":
+        params.setdefault("random_state", args.seed)
+    return params
+
+
+def _plot(
+    path: str,
+    xlabel: str,
+    t: np.ndarray,
+    values: np.ndarray,
+    factory: Any,
+    labels: list,
+    orders: list[int],
+) -> None:
+    """Save a figure: a column of axes per y column, the fit and each order stacked."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window
+    import matplotlib.pyplot as plt
+
+    from pydelt_like.plot import plot_derivatives
+
+    plot_orders = sorted({0, *orders})
+    fig, axes = plt.subplots(
+        len(plot_orders),
+        len(labels),
+        sharex=True,
+        squeeze=False,
+        figsize=(4 + 3 * len(labels), 2.2 * len(plot_orders) + 1),
+    )
+    for j, label in enumerate(labels):
+        valid = np.isfinite(values[:, j])
+        # One fit per column (a batch fit gives the same curves, but draws them all at once).
+        interp = factory().fit(t[valid], values[valid, j])
+        plot_derivatives(interp, plot_orders, ax=axes[:, j], xlabel=xlabel)
+        axes[0, j].set_title(str(label))
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except OSError as error:
+        raise CommandError(f"cannot write the plot {path!r}: {error.strerror or error}") from None
+    finally:
+        plt.close(fig)
+
+
+def _diff(args: argparse.Namespace) -> None:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CommandError("the command needs pandas: pip install 'pydelt-like[pandas]'") from None
+    from pydelt_like.timeseries import (
+        _check_time_order,
+        _fit_and_evaluate,
+        _make_estimator,
+        _numeric_frame,
+        time_to_float,
+    )
+
+    frame = _read(args.input, args.sep)
+    if args.x not in frame.columns:
+        raise CommandError(
+            f"no column {args.x!r} for --x; the columns are {', '.join(map(str, frame.columns))}"
+        )
+    if args.y:
+        missing = [name for name in args.y if name not in frame.columns]
+        if missing:
+            raise CommandError(
+                f"no column {missing[0]!r} for --y; the columns are "
+                f"{', '.join(map(str, frame.columns))}"
+            )
+        y_names = list(dict.fromkeys(args.y))
+    else:
+        y_names = [
+            name
+            for name in frame.columns
+            if name != args.x and pd.api.types.is_numeric_dtype(frame[name])
+        ]
+        if not y_names:
+            raise CommandError(
+                "no numeric columns to differentiate besides --x; name them with --y"
+            )
+    if frame.empty:
+        raise CommandError("the input has a header but no rows")
+    orders = list(dict.fromkeys(args.order or [1]))
+    if any(order < 0 for order in orders):
+        raise CommandError(f"--order must be >= 0, got {min(orders)}")
+
+    index = _x_column(frame, args.x)
+    is_time = isinstance(index, pd.DatetimeIndex)
+    t = time_to_float(index, args.unit, name=f"column {args.x!r}")
+    _check_time_order(t, index, f"column {args.x!r}", f"sort the rows by {args.x!r}")
+    try:
+        values = _numeric_frame(frame[y_names])
+    except TypeError as error:
+        raise CommandError(str(error).split(";")[0]) from None
+    params = _estimator_params(args)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    factory = _make_estimator(args.method, params, progress)
+    results = _fit_and_evaluate(
+        t, values, tuple(orders), factory, labels=y_names, progress=progress
+    )
+
+    out = pd.DataFrame({args.x: frame[args.x]})  # as written in the input
+    for j, name in enumerate(y_names):
+        for order, result in zip(orders, results, strict=True):
+            out[f"{name}_fit" if order == 0 else f"{name}_d{order}"] = result[:, j]
+    target = sys.stdout if args.output == "-" else args.output
+    try:
+        out.to_csv(target, index=False, sep=args.sep, float_format="%.17g")
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output!r}: {error.strerror or error}") from None
+    if args.plot:
+        xlabel = f"{args.x} [{args.unit or 's'} since {index[0]}]" if is_time else args.x
+        _plot(args.plot, xlabel, t, values, factory, y_names, orders)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 for a problem with the data or files (one line on standard error).
+        Bad options exit with status 2 through argparse.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "diff":
+            _diff(args)
+    except CommandError as error:
+        print(f"pydelt-like: error: {error}", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, ImportError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"pydelt-like: error: {message}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

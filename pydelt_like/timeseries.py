@@ -1,0 +1,554 @@
+"""Derivatives of time series held in pandas or xarray, with real timestamps.
+
+:func:`differentiate` takes a pandas ``Series`` or ``DataFrame`` (index: ``DatetimeIndex``,
+``TimedeltaIndex`` or numbers) or an xarray ``DataArray`` and returns the derivative on the same
+index, per the time unit you choose: the index is turned into numbers (time since the first
+sample, in ``unit``), every column is fitted (columns with the same gaps together, as one batch)
+and the derivative is evaluated back at every timestamp.
+
+:func:`differentiate_array` is the same for plain NumPy arrays with NaN gaps.
+
+pandas and xarray are optional: this module imports them only when given their objects.
+
+Examples
+--------
+>>> import numpy as np
+>>> import pandas as pd
+>>> from pydelt_like.timeseries import differentiate
+>>> index = pd.date_range("2024-01-01", periods=200, freq="h")
+>>> hours = np.arange(200.0)
+>>> temperature = pd.Series(20 + 0.5 * hours, index=index, name="T")
+>>> rate = differentiate(temperature, unit="h")  # degrees per hour
+>>> round(float(rate.iloc[100]), 6)
+0.5
+>>> round(float(differentiate(temperature, unit="D").iloc[100]), 6)  # per day
+12.0
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+import numpy as np
+
+from pydelt_like._progress import progress_bar
+from pydelt_like._validation import as_float_array, check_option
+from pydelt_like.base import BaseInterpolator
+
+__all__ = ["METHODS", "differentiate", "differentiate_array", "time_to_float"]
+
+#: The interpolator families ``method`` may name.
+METHODS = ("spline", "neural")
+
+#: Lengths of the calendar-free units that pandas does not spell as a Timedelta unit.
+_YEAR_ALIASES = ("Y", "y", "year", "years", "a")
+_JULIAN_YEAR_DAYS = 365.25
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is in the test environment
+        raise ImportError(
+            "pydelt_like.timeseries needs pandas for time units and pandas objects; install it "
+            "with `pip install pandas` (or the extra: pip install 'pydelt-like[pandas]')"
+        ) from None
+    return pd
+
+
+# ------------------------------------------------------------------------------- time axis
+def _unit_seconds(unit: Any) -> tuple[float, str]:
+    """Length of ``unit`` in seconds and a name for messages."""
+    if unit is None:
+        return 1.0, "s"
+    if isinstance(unit, str) and unit.strip() in _YEAR_ALIASES:
+        return _JULIAN_YEAR_DAYS * 86_400.0, "year"
+    if isinstance(unit, (datetime.timedelta, np.timedelta64)):
+        pd = _pandas()
+        seconds = pd.Timedelta(unit).total_seconds()
+        name = str(pd.Timedelta(unit))
+    elif isinstance(unit, str):
+        pd = _pandas()
+        text = unit.strip()
+        try:
+            # A bare unit ('s', 'min', 'h', 'D', 'W', 'ms', ...) or a length ('15min', '7D').
+            delta = pd.Timedelta(1, unit=text) if text.isalpha() else pd.Timedelta(text)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"unit={unit!r} is not a time unit; use one of 'ns', 'us', 'ms', 's', 'min', "
+                "'h', 'D', 'W', 'year' (365.25 days), a length such as '15min', or a "
+                "pandas.Timedelta"
+            ) from None
+        seconds, name = delta.total_seconds(), text
+    else:
+        raise TypeError(
+            f"unit must be a string such as 's', 'h', 'D' or 'year', or a timedelta; got "
+            f"{type(unit).__name__}"
+        )
+    if not seconds > 0:
+        raise ValueError(f"unit must be a positive length of time, got {unit!r}")
+    return seconds, name
+
+
+def _is_time_dtype(dtype: Any) -> bool:
+    kind = getattr(dtype, "kind", None)
+    return kind in ("M", "m")
+
+
+def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> np.ndarray:
+    """Turn timestamps, time differences or numbers into float positions.
+
+    Parameters
+    ----------
+    index : pandas.Index, pandas.Series or array-like
+        ``DatetimeIndex`` / datetime64 values (naive, or all in one time zone),
+        ``TimedeltaIndex`` / timedelta64 values, or numbers.
+    unit : str or timedelta, optional
+        The time unit of the result for timestamps and time differences: ``'s'`` (the
+        default), ``'ms'``, ``'min'``, ``'h'``, ``'D'``, ``'W'``, ``'year'`` (a Julian year of
+        365.25 days), a length such as ``'15min'``, or a ``pandas.Timedelta``. Must be left
+        ``None`` for numbers, whose units are their own.
+    name : str, default='the index'
+        How messages refer to ``index``.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        For timestamps: the time since the first one, in ``unit``; for time differences: their
+        length in ``unit``; numbers are returned as floats.
+
+    Raises
+    ------
+    ValueError
+        For missing timestamps (NaT), or a ``unit`` given with numbers.
+    TypeError
+        For values that are neither times nor numbers, or timestamps that mix time zones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> time_to_float(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-04"]), unit="D")
+    array([0., 1., 3.])
+    """
+    pd = _pandas()
+    values = index
+    if not isinstance(values, (pd.Index, pd.Series)):
+        values = pd.Index(np.asarray(values) if not hasattr(values, "dtype") else values)
+    dtype = values.dtype
+    if pd.api.types.is_object_dtype(dtype) and len(values):
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        if inferred in ("datetime", "datetime64", "date", "mixed"):
+            raise TypeError(
+                f"{name} holds timestamps that pandas could not combine into one datetime type "
+                "(mixed time zones, or naive and time-zone-aware together); convert them with "
+                "pd.to_datetime(values, utc=True)"
+            )
+    if _is_time_dtype(dtype) or isinstance(dtype, pd.DatetimeTZDtype):
+        stamps = pd.Index(values)
+        if stamps.hasnans:
+            first = int(np.flatnonzero(pd.isna(stamps))[0])
+            raise ValueError(
+                f"{name} has {int(pd.isna(stamps).sum())} missing timestamps (NaT), first at "
+                f"position {first}; drop those rows first (e.g. data[data.index.notna()])"
+            )
+        seconds, _ = _unit_seconds(unit)
+        # Timestamps count from the first one; time differences are lengths already.
+        delta = stamps if getattr(dtype, "kind", None) == "m" else stamps - stamps[0]
+        # Whole nanoseconds as integers first: exact differences before the division.
+        nanoseconds = np.asarray(pd.TimedeltaIndex(delta).as_unit("ns").asi8, dtype=np.int64)
+        return nanoseconds.astype(np.float64) / (seconds * 1e9)
+    if unit is not None:
+        raise ValueError(
+            f"unit={unit!r} applies to timestamps and time differences, but {name} holds "
+            "numbers, whose units are their own; leave unit=None"
+        )
+    return as_float_array(np.asarray(values), name=name)
+
+
+def _show(label: Any) -> str:
+    """A label for messages: timestamps as text, NumPy scalars as plain Python values."""
+    if isinstance(label, np.generic):
+        label = label.item()
+    if isinstance(label, (datetime.datetime, datetime.timedelta)):
+        return f"'{label}'"
+    return repr(label)
+
+
+def _check_time_order(
+    t: np.ndarray, labels: Any, name: str, how: str = "data.sort_index()"
+) -> None:
+    """Reject missing, unsorted or repeated positions, naming the first offending label."""
+    bad = ~np.isfinite(t)
+    if bad.any():
+        raise ValueError(
+            f"{name} has {int(bad.sum())} missing or infinite values, first at position "
+            f"{int(np.flatnonzero(bad)[0])}; drop those rows first"
+        )
+    step = np.diff(t)
+    if (step > 0).all():
+        return
+    i = int(np.flatnonzero(step <= 0)[0])
+    if step[i] == 0:
+        raise ValueError(
+            f"{name} has repeated values (first: {_show(labels[i + 1])} at positions {i} and "
+            f"{i + 1}); average the repeated rows first"
+        )
+    raise ValueError(
+        f"{name} is not sorted ({_show(labels[i + 1])} at position {i + 1} comes after "
+        f"{_show(labels[i])}); sort it first ({how})"
+    )
+
+
+# ------------------------------------------------------------------------------- the fits
+def _make_estimator(
+    method: Any, params: Mapping[str, Any], progress: bool = False
+) -> Callable[[], BaseInterpolator]:
+    """A factory of fresh, unfitted interpolators for ``method``.
+
+    With ``progress``, a network shows its own training bar too.
+    """
+    if isinstance(method, BaseInterpolator):
+        if params:
+            raise TypeError(
+                "keyword parameters go to the interpolator named by method='spline' or "
+                f"'neural'; with an interpolator instance, set them on it instead: "
+                f"{sorted(params)}"
+            )
+        template = method
+        return lambda: type(template)(**template.get_params())
+    check_option(method, name="method", allowed=METHODS)
+    if method == "spline":
+        from pydelt_like.spline import SplineInterpolator as cls
+    else:
+        from pydelt_like.neural import NeuralNetworkInterpolator as cls  # type: ignore[assignment]
+    settings = {"nan_policy": "omit", "extrapolate": "nan", **params}
+    if method == "neural" and progress:
+        settings.setdefault("progress", True)
+    try:
+        cls(**settings)
+    except TypeError as error:
+        raise TypeError(f"method={method!r}: {error}") from None
+    return lambda: cls(**settings)
+
+
+def _column_groups(finite: np.ndarray) -> list[np.ndarray]:
+    """Columns with the same pattern of valid samples, as index arrays (complete ones first)."""
+    complete = finite.all(axis=0)
+    groups = [np.flatnonzero(complete)] if complete.any() else []
+    rest = np.flatnonzero(~complete)
+    if rest.size:
+        patterns = np.packbits(finite[:, rest], axis=0).T  # one row of bytes per column
+        _, inverse = np.unique(patterns, axis=0, return_inverse=True)
+        groups.extend(rest[inverse.ravel() == g] for g in range(int(inverse.max()) + 1))
+    return groups
+
+
+def _fit_and_evaluate(
+    t: np.ndarray,
+    values: np.ndarray,
+    orders: tuple[int, ...],
+    factory: Callable[[], BaseInterpolator],
+    *,
+    labels: Any = None,
+    progress: bool = False,
+) -> list[np.ndarray]:
+    """Fit every column of ``values`` (n, m) on ``t``; derivatives of ``orders`` at ``t``.
+
+    Columns sharing their pattern of missing values are fitted together as one batch. Each
+    result is (n, m), NaN outside the span of a column's valid samples.
+    """
+    n, m = values.shape
+    finite = np.isfinite(values)
+    results = [np.full((n, m), np.nan) for _ in orders]
+    groups = _column_groups(finite)
+    iterator: Any = groups
+    if progress and len(groups) > 1:
+        iterator = progress_bar(groups, desc="column groups", unit="group")
+    for columns in iterator:
+        rows = finite[:, columns[0]]
+        estimator = factory()
+        try:
+            estimator.fit(t[rows], values[np.ix_(rows, columns)])
+        except ValueError as error:
+            which = (
+                f"column {labels[columns[0]]!r}"
+                if labels is not None and len(columns) == 1
+                else f"{len(columns)} columns"
+            )
+            raise ValueError(
+                f"{which} with {int(rows.sum())} valid values of {n}: {error}"
+            ) from None
+        # Only inside the span of the valid samples: no extrapolation, whatever the settings.
+        valid_t = t[rows]
+        inside = np.flatnonzero((t >= valid_t[0]) & (t <= valid_t[-1]))
+        for result, order in zip(results, orders, strict=True):
+            derivative = estimator if order == 0 else estimator.differentiate(order)
+            values_inside = np.asarray(derivative(t[inside])).reshape(inside.size, len(columns))
+            result[np.ix_(inside, columns)] = values_inside
+    return results
+
+
+def _check_orders(order: Any) -> int:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
+        raise TypeError(f"order must be a non-negative integer, got {order!r}")
+    if order < 0:
+        raise ValueError(f"order must be >= 0, got {order}")
+    return int(order)
+
+
+def differentiate_array(
+    x: Any,
+    y: Any,
+    order: int = 1,
+    method: Any = "spline",
+    *,
+    axis: int = 0,
+    progress: bool = False,
+    **params: Any,
+) -> np.ndarray:
+    """Differentiate many series sampled at the same positions, with NaN gaps.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+        Sample positions, strictly increasing and finite.
+    y : array-like
+        The series, with the samples along ``axis``; every other axis is a batch of series. NaN
+        marks a missing sample of one series.
+    order : int, default=1
+        Derivative order (``0`` gives the smoothed values).
+    method : {'spline', 'neural'} or BaseInterpolator, default='spline'
+        The interpolator family, or an unfitted interpolator whose settings are used for every
+        fit (it is cloned, not modified).
+    axis : int, default=0
+        The sample axis of ``y``.
+    progress : bool, default=False
+        Show a tqdm progress bar over the groups of columns (needs tqdm).
+    **params
+        Passed to the interpolator named by ``method``, e.g. ``smoothing=0.1`` or ``k=3`` for
+        the spline, ``epochs=500`` for the network. Defaults here: ``nan_policy='omit'`` and
+        ``extrapolate='nan'``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The derivative at ``x`` for every series, the shape of ``y``; NaN before a series'
+        first and after its last valid sample (gaps inside are filled by the fit).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is unsorted or repeats, shapes disagree, or a series has too few valid samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 50)
+    >>> y = np.stack([x**2, 3 * x], axis=1)
+    >>> y[10, 0] = np.nan  # a gap in the first series
+    >>> d = differentiate_array(x, y)
+    >>> np.round(d[25], 6)  # 2x at x = 0.5102..., and 3
+    array([1.020408, 3.      ])
+    """
+    order = _check_orders(order)
+    t = as_float_array(x, name="x")
+    if t.ndim != 1:
+        raise ValueError(f"x must be 1-D, got shape {t.shape}")
+    _check_time_order(t, t, "x", "np.argsort(x) gives the order")
+    values = as_float_array(y, name="y")
+    if values.ndim == 0:
+        raise ValueError("y must have a sample axis, got a scalar")
+    moved = np.moveaxis(values, axis, 0)
+    if moved.shape[0] != t.size:
+        raise ValueError(
+            f"y has {moved.shape[0]} samples along axis {axis} but x has {t.size}; pass the "
+            "sample axis with axis="
+        )
+    factory = _make_estimator(method, params, progress)
+    flat = moved.reshape(t.size, -1)
+    (result,) = _fit_and_evaluate(t, flat, (order,), factory, progress=progress)
+    return np.moveaxis(result.reshape(moved.shape), 0, axis)
+
+
+# ------------------------------------------------------------------------------- pandas / xarray
+def _numeric_frame(frame: Any) -> np.ndarray:
+    pd = _pandas()
+    for label, dtype in frame.dtypes.items():
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            raise TypeError(
+                f"column {label!r} has dtype {dtype}, not numbers; select the numeric columns "
+                "(data.select_dtypes('number')) or convert it"
+            )
+    return np.column_stack(
+        [as_float_array(frame[label], name=f"column {label!r}") for label in frame.columns]
+    ).reshape(len(frame), frame.shape[1])
+
+
+def _is_dataarray(data: Any) -> bool:
+    return type(data).__name__ == "DataArray" and hasattr(data, "dims") and hasattr(data, "coords")
+
+
+def differentiate(
+    data: Any,
+    order: int = 1,
+    method: Any = "spline",
+    unit: Any = None,
+    *,
+    dim: Hashable | None = None,
+    datetime_unit: Any = None,
+    progress: bool = False,
+    **params: Any,
+) -> Any:
+    """Differentiate a pandas Series/DataFrame or an xarray DataArray along its time axis.
+
+    Parameters
+    ----------
+    data : pandas.Series, pandas.DataFrame or xarray.DataArray
+        For pandas, the index holds the sample positions: a ``DatetimeIndex`` (naive or in one
+        time zone), a ``TimedeltaIndex`` or numbers; it must be sorted, without repeats or NaT.
+        Every column of a DataFrame must be numeric. NaN values are gaps: each column is fitted
+        on its own valid samples.
+    order : int, default=1
+        Derivative order (``0`` gives the smoothed values).
+    method : {'spline', 'neural'} or BaseInterpolator, default='spline'
+        The interpolator family, or an unfitted interpolator to clone for every fit.
+    unit : str or timedelta, optional
+        For time indexes, the time unit of the derivative: ``'s'`` (default, per second),
+        ``'min'``, ``'h'``, ``'D'`` (per day), ``'W'``, ``'year'`` (per Julian year of 365.25
+        days), a length such as ``'15min'``, or a ``pandas.Timedelta``. Leave it ``None`` for a
+        numeric index. For a DataArray use ``datetime_unit``.
+    dim : hashable, optional
+        DataArray only: the dimension to differentiate along (its coordinate gives the
+        positions, or 0, 1, 2, ... without one). Optional for a 1-D array.
+    datetime_unit : str, optional
+        DataArray only, as in ``xarray.DataArray.differentiate``: the time unit of a datetime
+        coordinate (``'W'``, ``'D'``, ``'h'``, ``'m'`` (minute), ``'s'``, ``'ms'``, ``'us'``,
+        ``'ns'``); ``None`` means the coordinate's own resolution (nanoseconds, usually).
+    progress : bool, default=False
+        Show a tqdm progress bar over groups of columns (needs tqdm).
+    **params
+        Passed to the interpolator named by ``method``, e.g. ``smoothing=1e-3`` or ``k=3``.
+        Defaults here: ``nan_policy='omit'`` (gaps are dropped) and ``extrapolate='nan'``.
+
+    Returns
+    -------
+    pandas.Series, pandas.DataFrame or xarray.DataArray
+        The derivative, with the same index (or coordinates), columns and names; NaN before a
+        column's first and after its last valid value; gaps inside are filled by the fit.
+
+    Raises
+    ------
+    TypeError
+        For other input types, non-numeric columns, or timestamps mixing time zones.
+    ValueError
+        For an unsorted or repeated index, NaT, a ``unit`` with a numeric index, or a column
+        with too few valid values.
+
+    See Also
+    --------
+    differentiate_array : the same for NumPy arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> index = pd.to_datetime(
+    ...     [
+    ...         "2024-01-01",
+    ...         "2024-01-03",
+    ...         "2024-01-04",
+    ...         "2024-01-08",
+    ...         "2024-01-09",
+    ...         "2024-01-12",
+    ...         "2024-01-13",
+    ...         "2024-01-15",
+    ...     ]
+    ... )
+    >>> days = np.array([0.0, 2, 3, 7, 8, 11, 12, 14])
+    >>> frame = pd.DataFrame({"a": 2 * days, "b": days**2}, index=index)
+    >>> differentiate(frame, unit="D").round(6).iloc[3]  # per day at day 7
+    a     2.0
+    b    14.0
+    Name: 2024-01-08 00:00:00, dtype: float64
+    """
+    order = _check_orders(order)
+    if _is_dataarray(data):
+        if unit is not None:
+            raise TypeError(
+                "for a DataArray, give the time unit as datetime_unit= (xarray's name), not unit="
+            )
+        return _differentiate_dataarray(data, order, method, dim, datetime_unit, progress, params)
+    if dim is not None or datetime_unit is not None:
+        raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
+    pd = _pandas()
+    if isinstance(data, pd.Series):
+        frame = data.to_frame(name=0)
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        raise TypeError(
+            f"data must be a pandas Series or DataFrame or an xarray DataArray, got "
+            f"{type(data).__name__}; for NumPy arrays use differentiate_array(x, y)"
+        )
+    if frame.shape[1] == 0:
+        raise ValueError("the DataFrame has no columns to differentiate")
+    if isinstance(frame.index, pd.MultiIndex):
+        raise TypeError(
+            "a MultiIndex is not a time axis; differentiate each group, e.g. "
+            "data.groupby(level=0).apply(...), or reset the index"
+        )
+    t = time_to_float(frame.index, unit)
+    _check_time_order(t, frame.index, "the index")
+    values = _numeric_frame(frame)
+    factory = _make_estimator(method, params, progress)
+    (result,) = _fit_and_evaluate(
+        t, values, (order,), factory, labels=list(frame.columns), progress=progress
+    )
+    if isinstance(data, pd.Series):
+        return pd.Series(result[:, 0], index=data.index, name=data.name)
+    return pd.DataFrame(result, index=frame.index, columns=frame.columns)
+
+
+def _differentiate_dataarray(
+    array: Any,
+    order: int,
+    method: Any,
+    dim: Hashable | None,
+    datetime_unit: Any,
+    progress: bool,
+    params: Mapping[str, Any],
+) -> Any:
+    if dim is None:
+        if array.ndim != 1:
+            raise ValueError(
+                f"the DataArray has dimensions {tuple(array.dims)}; say which one to "
+                "differentiate along with dim="
+            )
+        dim = array.dims[0]
+    if dim not in array.dims:
+        raise ValueError(f"dim={dim!r} is not a dimension of the DataArray {tuple(array.dims)}")
+    n = array.sizes[dim]
+    if dim in array.coords:
+        coord = array.coords[dim]
+        unit = datetime_unit
+        if _is_time_dtype(coord.dtype) and unit is None:
+            unit = np.datetime_data(coord.dtype)[0]  # xarray: the coordinate's own resolution
+        if unit == "m":  # numpy's and xarray's minute
+            unit = "min"
+        if not _is_time_dtype(coord.dtype):
+            if datetime_unit is not None:
+                raise ValueError(f"datetime_unit applies to a time coordinate; {dim!r} is numeric")
+            unit = None
+        t = time_to_float(coord.to_index(), unit, name=f"coordinate {dim!r}")
+        labels = coord.values
+    else:
+        t, labels = np.arange(n, dtype=float), np.arange(n)
+    _check_time_order(t, labels, f"coordinate {dim!r}", f"array.sortby({dim!r})")
+    values = np.moveaxis(np.asarray(array.values), array.get_axis_num(dim), 0)
+    values = as_float_array(values, name="the DataArray")
+    factory = _make_estimator(method, params, progress)
+    (result,) = _fit_and_evaluate(t, values.reshape(n, -1), (order,), factory, progress=progress)
+    out = np.moveaxis(result.reshape(values.shape), 0, array.get_axis_num(dim))
+    return array.copy(data=out)

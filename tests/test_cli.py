@@ -1,0 +1,204 @@
+"""The pydelt-like command: same numbers as the Python API, one-line errors, complete help."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from pydelt_like.cli import main
+from pydelt_like.timeseries import differentiate
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    rng = np.random.default_rng(0)
+    sec = np.sort(rng.uniform(0, 3600, 300))
+    stamps = pd.Timestamp("2024-05-01 08:00") + pd.to_timedelta(sec, unit="s")
+    frame = pd.DataFrame(
+        {
+            "time": stamps.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            "value": np.sin(sec / 300) + 0.01 * rng.standard_normal(sec.size),
+            "other": sec**2 / 1e6,
+            "label": ["x"] * sec.size,
+        }
+    )
+    frame.loc[17, "value"] = np.nan
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_round_trip_gives_the_same_numbers_as_the_python_api(csv_file, tmp_path):
+    path, frame = csv_file
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "diff",
+            str(path),
+            "--x",
+            "time",
+            "--y",
+            "value",
+            "--y",
+            "other",
+            "--order",
+            "1",
+            "--order",
+            "2",
+            "--unit",
+            "min",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    written = pd.read_csv(out)
+    assert list(written.columns) == ["time", "value_d1", "value_d2", "other_d1", "other_d2"]
+    assert (written["time"] == frame["time"]).all()  # timestamps as written in the input
+    indexed = frame.set_index(pd.to_datetime(frame["time"]))[["value", "other"]]
+    for order in (1, 2):
+        api = differentiate(indexed, order=order, unit="min")
+        for column in ("value", "other"):
+            np.testing.assert_array_equal(written[f"{column}_d{order}"], api[column].to_numpy())
+    # And they are right: d(sec**2/1e6)/dmin = 2 sec / 1e6 * 60.
+    sec = (indexed.index - indexed.index[0]).total_seconds().to_numpy() + float(
+        (indexed.index[0] - pd.Timestamp("2024-05-01 08:00")).total_seconds()
+    )
+    np.testing.assert_allclose(written["other_d1"], 2 * sec / 1e6 * 60, rtol=1e-6)
+
+
+def test_standard_input_and_output_and_default_columns(csv_file, monkeypatch, capsys):
+    path, _ = csv_file
+    monkeypatch.setattr(sys, "stdin", io.StringIO(path.read_text()))
+    assert main(["diff", "--x", "time", "--order", "0"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    # Every numeric column other than x, not the text column.
+    assert list(written.columns) == ["time", "value_fit", "other_fit"]
+    assert np.isfinite(written["value_fit"]).all()  # the gap at row 17 is bridged
+
+
+def test_numeric_x_and_fixed_smoothing(tmp_path, capsys):
+    x = np.linspace(0, 1, 50)
+    path = tmp_path / "poly.csv"
+    pd.DataFrame({"x": x, "y": x**3}).to_csv(path, index=False)
+    assert main(["diff", str(path), "--x", "x", "--smoothing", "0", "--param", "k=3"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    np.testing.assert_allclose(written["y_d1"], 3 * x**2, atol=1e-10)
+
+
+def test_plot_is_saved(csv_file, tmp_path):
+    pytest.importorskip("matplotlib")
+    path, _ = csv_file
+    figure = tmp_path / "fig.png"
+    code = main(
+        [
+            "diff",
+            str(path),
+            "--x",
+            "time",
+            "--y",
+            "value",
+            "--y",
+            "other",
+            "-o",
+            str(tmp_path / "o.csv"),
+            "--plot",
+            str(figure),
+        ]
+    )
+    assert code == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and figure.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--x", "nope"], "no column 'nope' for --x"),
+        (["--x", "time", "--y", "missing"], "no column 'missing' for --y"),
+        (["--x", "time", "--y", "label"], "column 'label' has dtype"),
+        (["--x", "label", "--y", "value"], "neither numbers nor timestamps"),
+        (["--x", "value", "--y", "other"], "column 'value' has 1 missing"),
+        (["--x", "other", "--y", "time"], "column 'time' has dtype"),
+        (["--x", "other", "--y", "value", "--order", "9"], "derivatives up to order 5"),
+        (["--x", "time", "--order", "-1"], "--order must be >= 0"),
+        (["--x", "time", "--method", "neural", "--smoothing", "1"], "spline only"),
+        (["--x", "time", "--smoothing", "lots"], "'auto' or a number"),
+        (["--x", "time", "--param", "k"], "NAME=VALUE"),
+        (["--x", "time", "--param", "colour=3"], "colour"),
+    ],
+)
+def test_bad_data_exit_1_with_one_line(csv_file, capsys, arguments, message):
+    path, _ = csv_file
+    assert main(["diff", str(path), *arguments]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pydelt-like: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_missing_x_values_are_refused(tmp_path, capsys):
+    path = tmp_path / "nan_x.csv"
+    pd.DataFrame({"x": [0.0, 1.0, np.nan, 3.0], "y": [0.0, 1.0, 2.0, 3.0]}).to_csv(
+        path, index=False
+    )
+    assert main(["diff", str(path), "--x", "x"]) == 1
+    assert "missing or infinite values, first at position 2" in capsys.readouterr().err
+
+
+def test_unreadable_inputs(tmp_path, capsys):
+    assert main(["diff", str(tmp_path / "absent.csv"), "--x", "t"]) == 1
+    assert "no such file" in capsys.readouterr().err
+    (tmp_path / "empty.csv").write_text("")
+    assert main(["diff", str(tmp_path / "empty.csv"), "--x", "t"]) == 1
+    assert "empty" in capsys.readouterr().err
+    (tmp_path / "header.csv").write_text("t,v\n")
+    assert main(["diff", str(tmp_path / "header.csv"), "--x", "t", "--y", "v"]) == 1
+    assert "no rows" in capsys.readouterr().err
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x81\x82\n\x00\xff")
+    assert main(["diff", str(tmp_path / "binary.csv"), "--x", "t"]) == 1
+    assert capsys.readouterr().err.startswith("pydelt-like: error: ")
+
+
+def test_mixed_utc_offsets_are_converted(tmp_path, capsys):
+    path = tmp_path / "dst.csv"
+    stamps = pd.date_range("2024-03-31 00:00", periods=8, freq="h", tz="Europe/Paris")
+    pd.DataFrame({"t": [s.isoformat() for s in stamps], "v": 2.0 * np.arange(8)}).to_csv(
+        path, index=False
+    )
+    assert main(["diff", str(path), "--x", "t", "--unit", "h"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    np.testing.assert_allclose(written["v_d1"], 2.0, rtol=1e-9)  # across the DST change
+
+
+def test_help_is_complete_and_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "pydelt_like", "diff", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in (
+        "--x",
+        "--y",
+        "--method",
+        "--order",
+        "--smoothing",
+        "--unit",
+        "--output",
+        "--plot",
+        "--progress",
+        "--param",
+        "--seed",
+        "examples:",
+        "Exit status",
+    ):
+        assert option in result.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "pydelt_like", "diff"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "--x" in bad.stderr

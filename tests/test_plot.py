@@ -1,0 +1,98 @@
+"""plot_derivatives draws what the interpolator computes, on the axes it is given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pydelt_like import SplineInterpolator
+from pydelt_like.plot import plot_derivatives
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture(autouse=True)
+def _no_show_and_close(monkeypatch):
+    def refuse():
+        raise AssertionError("plot_derivatives must never call plt.show()")
+
+    monkeypatch.setattr(plt, "show", refuse)
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def spline():
+    x = np.linspace(0, 2 * np.pi, 80)
+    return SplineInterpolator().fit(x, np.sin(x))
+
+
+def test_curves_are_the_fit_and_its_derivatives(spline):
+    axes = plot_derivatives(spline, orders=(0, 1, 2), truth=[np.sin, np.cos, None], n_points=50)
+    assert len(axes) == 3 and all(a.figure is axes[0].figure for a in axes)
+    assert axes[0].get_shared_x_axes().joined(axes[0], axes[2])
+    data, fit, truth = axes[0].get_lines()
+    np.testing.assert_array_equal(data.get_xdata(), spline.samples_[0])
+    grid = fit.get_xdata()
+    assert grid.size == 50 and grid[0] == spline.x_min_ and grid[-1] == spline.x_max_
+    np.testing.assert_allclose(fit.get_ydata(), spline(grid))
+    np.testing.assert_allclose(truth.get_ydata(), np.sin(grid))
+    for order, ax in ((1, axes[1]), (2, axes[2])):
+        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), spline.differentiate(order)(grid))
+    assert len(axes[2].get_lines()) == 1  # None: no truth drawn
+    assert [a.get_ylabel() for a in axes] == ["fit", "1st derivative", "2nd derivative"]
+
+
+def test_given_axes_dict_truth_and_explicit_data(spline):
+    _, given = plt.subplots(2, 1)
+    x_data, y_data = np.array([1.0, 2.0]), np.array([0.5, 0.7])
+    axes = plot_derivatives(
+        spline, orders=(0, 3), data=(x_data, y_data), truth={3: np.cos}, ax=given, xlabel="time"
+    )
+    assert list(axes) == list(given)
+    np.testing.assert_array_equal(axes[0].get_lines()[0].get_ydata(), y_data)
+    assert axes[1].get_xlabel() == "time" and axes[1].get_ylabel() == "3rd derivative"
+    assert len(axes[1].get_lines()) == 2
+
+
+def test_batched_series_are_all_drawn_and_data_can_be_off():
+    x = np.linspace(0, 1, 40)
+    spline = SplineInterpolator().fit(x, np.stack([x, x**2, x**3], axis=1))
+    (ax,) = plot_derivatives(spline, orders=(1,), data=False)
+    assert len(ax.get_lines()) == 3
+    np.testing.assert_allclose(
+        ax.get_lines()[2].get_ydata(), 3 * ax.get_lines()[2].get_xdata() ** 2, atol=1e-8
+    )
+
+
+def test_derivative_objects_carry_no_samples(spline):
+    derivative = spline.differentiate(1)
+    assert not hasattr(derivative, "samples_")
+    (ax,) = plot_derivatives(derivative, orders=(0,))
+    assert len(ax.get_lines()) == 1  # no data points: they belong to the function
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"truth": np.sin}, TypeError, "one callable"),
+        ({"truth": [np.sin]}, ValueError, "1 entries but orders has 3"),
+        ({"truth": {5: np.sin}}, ValueError, "not in orders"),
+        ({"orders": ()}, ValueError, "empty"),
+        ({"n_points": 1}, ValueError, "n_points"),
+        ({"data": (1, 2, 3)}, ValueError, "tuple"),
+    ],
+)
+def test_bad_arguments(spline, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_derivatives(spline, **kwargs)
+
+
+def test_unfitted_and_wrong_axes(spline):
+    with pytest.raises(ValueError, match="not fitted"):
+        plot_derivatives(SplineInterpolator())
+    _, one = plt.subplots()
+    with pytest.raises(ValueError, match="1 axes but orders has 3"):
+        plot_derivatives(spline, ax=one)
