@@ -76,6 +76,7 @@ docs: $(STAMP)
 	$(PIP) install -e '.[docs,examples]'
 	$(VPY) examples/quickstart.py --output docs/img
 	$(VPY) examples/mauna_loa_co2.py --output docs/img
+	$(VPY) examples/uncertainty_bands.py --output docs/img
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 clean:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import inspect
+import statistics
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -55,17 +56,37 @@ class Differentiable(Protocol):
     object (a spline returns the derivative spline itself) as long as it has these methods.
     """
 
-    def __call__(self, x: ArrayLike) -> float | np.ndarray:
-        """Evaluate at ``x``; a float for a scalar ``x`` and 1-D ``y``, else an array."""
+    def __call__(self, x: ArrayLike, return_std: bool = False) -> Any:
+        """Evaluate at ``x``; with ``return_std``, also the standard error: ``(values, std)``."""
         ...
 
-    def predict(self, x: ArrayLike) -> float | np.ndarray:
+    def predict(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate at ``x``; the same as calling the object."""
+        ...
+
+    def interval(self, x: ArrayLike, level: float = 0.95) -> tuple[Any, Any]:
+        """The ``level`` band around the values at ``x``: ``(lower, upper)``."""
         ...
 
     def differentiate(self, order: int = 1) -> Differentiable:
         """Differentiate ``order`` more times."""
         ...
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    """A boolean option: True, False or a NumPy bool; anything else is a TypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def _normal_quantile(level: Any) -> float:
+    """z such that a normal variable lies within -/+ z standard deviations with prob. ``level``."""
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.number)):
+        raise TypeError(f"level must be a number between 0 and 1, got {level!r}")
+    if not 0.0 < float(level) < 1.0:
+        raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    return statistics.NormalDist().inv_cdf(0.5 + 0.5 * float(level))
 
 
 def _same_value(value: Any, default: Any) -> bool:
@@ -292,6 +313,14 @@ class BaseInterpolator(abc.ABC):
             The values; the caller copies them before filling NaN or reshaping.
         """
 
+    def _evaluate_std(self, x: np.ndarray, order: int) -> np.ndarray:
+        """Standard errors of the derivative of order ``order`` at finite points.
+
+        Same arguments as :meth:`_evaluate`; returns an array of shape (n_points, n_outputs_).
+        Interpolators without an uncertainty model keep this default, which refuses.
+        """
+        raise NotImplementedError(f"{type(self).__name__} gives no uncertainty (return_std)")
+
     # ------------------------------------------------------------------ fitting
     def _learned_attributes(self) -> list[str]:
         return [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]
@@ -394,9 +423,13 @@ class BaseInterpolator(abc.ABC):
         )
 
     # ------------------------------------------------------------------ evaluation
-    def _evaluate_public(self, x: ArrayLike, order: int) -> float | np.ndarray:
-        """Evaluate the derivative of order ``order`` with the public input/output rules."""
+    def _evaluate_public(self, x: ArrayLike, order: int, return_std: bool = False) -> Any:
+        """Evaluate the derivative of order ``order`` with the public input/output rules.
+
+        With ``return_std``, returns ``(values, std)`` shaped alike.
+        """
         order = self._check_order(order)
+        return_std = _check_flag(return_std, "return_std")
         points = check_eval_points(
             x, x_min=self.x_min_, x_max=self.x_max_, extrapolate=self.extrapolate
         )
@@ -404,13 +437,23 @@ class BaseInterpolator(abc.ABC):
         # sees finite points inside the range (or outside it when extrapolating on purpose).
         masked = points.nan_mask | points.outside if self.extrapolate == "nan" else points.nan_mask
         safe_x = np.where(masked, self.x_min_, points.x_flat)
-        if safe_x.size:
-            values = self._evaluate(safe_x, order)
-        else:
-            values = np.empty((0, self.n_outputs_))
-        return shape_output(values, points, self.y_trailing_shape_, extrapolate=self.extrapolate)
+        empty = np.empty((0, self.n_outputs_))
+        values = self._evaluate(safe_x, order) if safe_x.size else empty
+        shaped = shape_output(values, points, self.y_trailing_shape_, extrapolate=self.extrapolate)
+        if not return_std:
+            return shaped
+        std = self._evaluate_std(safe_x, order) if safe_x.size else empty
+        return shaped, shape_output(
+            std, points, self.y_trailing_shape_, extrapolate=self.extrapolate
+        )
 
-    def predict(self, x: ArrayLike) -> float | np.ndarray:
+    def _interval_public(self, x: ArrayLike, order: int, level: float) -> tuple[Any, Any]:
+        """``(lower, upper)`` = values -/+ z * std, z the normal quantile of ``level``."""
+        z = _normal_quantile(level)
+        values, std = self._evaluate_public(x, order, return_std=True)
+        return values - z * std, values + z * std
+
+    def predict(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate the fit.
 
         Parameters
@@ -418,12 +461,17 @@ class BaseInterpolator(abc.ABC):
         x : scalar or array-like of any shape
             Evaluation points. NaN or inf points give NaN. Points outside the fitted range are
             handled as ``extrapolate`` says.
+        return_std : bool, default=False
+            Also return the standard error of the fit at ``x`` (see :meth:`interval` and the
+            interpolator's notes on what it includes).
 
         Returns
         -------
-        float or numpy.ndarray
+        values : float or numpy.ndarray
             A float for a scalar ``x`` and 1-D ``y``; otherwise an array of shape
             ``np.shape(x) + y_trailing_shape_``.
+        std : float or numpy.ndarray
+            Only with ``return_std=True``: standard errors, shaped like ``values``.
 
         Raises
         ------
@@ -431,12 +479,32 @@ class BaseInterpolator(abc.ABC):
             If the interpolator is not fitted.
         ValueError
             If ``extrapolate='raise'`` and a point lies outside the fitted range.
+        NotImplementedError
+            With ``return_std=True``, for an interpolator without an uncertainty model.
         """
-        return self._evaluate_public(x, 0)
+        return self._evaluate_public(x, 0, return_std)
 
-    def __call__(self, x: ArrayLike) -> float | np.ndarray:
+    def __call__(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate the fit; the same as :meth:`predict`."""
-        return self._evaluate_public(x, 0)
+        return self._evaluate_public(x, 0, return_std)
+
+    def interval(self, x: ArrayLike, level: float = 0.95) -> tuple[Any, Any]:
+        """A pointwise band around the fit: ``(lower, upper)``.
+
+        Parameters
+        ----------
+        x : scalar or array-like of any shape
+            Evaluation points, as for :meth:`predict`.
+        level : float, default=0.95
+            Nominal coverage, strictly between 0 and 1; the band is the value -/+ z times the
+            standard error, z the standard normal quantile of ``(1 + level) / 2``.
+
+        Returns
+        -------
+        lower, upper : float or numpy.ndarray
+            Shaped like :meth:`predict`'s values.
+        """
+        return self._interval_public(x, 0, level)
 
     def differentiate(self, order: int = 1) -> Differentiable:
         """Return the derivative of the fit as a callable.
@@ -493,36 +561,58 @@ class Derivative:
         self.interpolator = interpolator
         self.order = order
 
-    def __call__(self, x: ArrayLike) -> float | np.ndarray:
+    def __call__(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate the derivative; the same rules as :meth:`BaseInterpolator.predict`.
 
         Parameters
         ----------
         x : scalar or array-like of any shape
             Evaluation points.
+        return_std : bool, default=False
+            Also return the standard error of the derivative at ``x``.
 
         Returns
         -------
-        float or numpy.ndarray
+        values : float or numpy.ndarray
             A float for a scalar ``x`` and 1-D ``y``; otherwise an array of shape
             ``np.shape(x) + y_trailing_shape_``.
+        std : float or numpy.ndarray
+            Only with ``return_std=True``: standard errors, shaped like ``values``.
         """
-        return self.interpolator._evaluate_public(x, self.order)
+        return self.interpolator._evaluate_public(x, self.order, return_std)
 
-    def predict(self, x: ArrayLike) -> float | np.ndarray:
+    def predict(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate the derivative; the same as calling it.
 
         Parameters
         ----------
         x : scalar or array-like of any shape
             Evaluation points.
+        return_std : bool, default=False
+            Also return the standard error.
 
         Returns
         -------
-        float or numpy.ndarray
-            The derivative values.
+        values : float or numpy.ndarray
+            The derivative values (and standard errors with ``return_std=True``).
         """
-        return self.interpolator._evaluate_public(x, self.order)
+        return self.interpolator._evaluate_public(x, self.order, return_std)
+
+    def interval(self, x: ArrayLike, level: float = 0.95) -> tuple[Any, Any]:
+        """A pointwise band around the derivative: ``(lower, upper)``.
+
+        Parameters
+        ----------
+        x : scalar or array-like of any shape
+            Evaluation points.
+        level : float, default=0.95
+            Nominal coverage (see :meth:`BaseInterpolator.interval`).
+
+        Returns
+        -------
+        lower, upper : float or numpy.ndarray
+        """
+        return self.interpolator._interval_public(x, self.order, level)
 
     def differentiate(self, order: int = 1) -> Derivative:
         """Differentiate further.

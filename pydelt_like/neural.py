@@ -34,7 +34,7 @@ from pydelt_like._validation import (
     check_xy,
     shape_output,
 )
-from pydelt_like.base import BaseInterpolator, Derivative
+from pydelt_like.base import BaseInterpolator, Derivative, _check_flag, _normal_quantile
 
 __all__ = ["NeuralNetworkInterpolator", "resolve_device"]
 
@@ -133,12 +133,25 @@ class PartialDerivative(Derivative):
         self.wrt = wrt
         self._net = interpolator  # the same object, typed as a network
 
-    def __call__(self, x: Any) -> float | np.ndarray:
-        """Evaluate the partial derivative; inputs as for ``predict``."""
-        net = self._net
-        return net._evaluate_rows(x, lambda rows: net._partial(rows, self.order, self.wrt), ())
+    def __call__(self, x: Any, return_std: bool = False) -> Any:
+        """Evaluate the partial derivative; inputs as for ``predict``.
+
+        With ``return_std=True``, returns ``(values, std)``: the spread across the ensemble.
+        """
+        net, order, wrt = self._net, self.order, self.wrt
+        values = net._evaluate_rows(x, lambda rows: net._partial(rows, order, wrt), ())
+        if not _check_flag(return_std, "return_std"):
+            return values
+        std = net._evaluate_rows(x, lambda rows: net._partial_spread(rows, order, wrt), ())
+        return values, std
 
     predict = __call__
+
+    def interval(self, x: Any, level: float = 0.95) -> tuple[Any, Any]:
+        """A pointwise band ``(lower, upper)``: values -/+ z * std (see ``interval``)."""
+        z = _normal_quantile(level)
+        values, std = self(x, return_std=True)
+        return values - z * std, values + z * std
 
     def differentiate(self, order: int = 1) -> PartialDerivative:
         """Differentiate further with respect to the same coordinate."""
@@ -618,6 +631,32 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         shift = self.y_mean_ if order == 0 else 0.0
         return np.concatenate(out, axis=0) * scale + shift
 
+    def _partial_spread(self, rows: np.ndarray, order: int, wrt: int) -> np.ndarray:
+        """Standard deviation across the members of d^order f / d x_wrt^order, (p, m)."""
+        torch = _torch()
+        if self.n_members < 2:
+            raise ValueError(
+                "the uncertainty of a network is the spread of its ensemble; n_members=1 has "
+                "none: fit with n_members >= 2 (the default is 4) for return_std"
+            )
+        out = []
+        for chunk in self._chunks(rows, order):
+            # One copy of the points per member: member i's output depends on copy i only, so
+            # the gradient of the sum over members holds every member's own derivative.
+            t = self._tensor(chunk).expand(self.n_members, -1, -1).clone()
+            t.requires_grad_(order > 0)
+            value = self._members(t)  # (K, p, m)
+            columns = []
+            for j in range(self.n_outputs_):
+                g = value[..., j]
+                for k in range(order):
+                    g = torch.autograd.grad(
+                        g.sum(), t, create_graph=k < order - 1, retain_graph=True
+                    )[0][..., wrt]
+                columns.append(g.detach())
+            out.append(torch.stack(columns, dim=2).std(dim=0).cpu().numpy())
+        return np.concatenate(out, axis=0) * (self.y_scale_ / self.x_scale_[wrt] ** order)
+
     def _jacobian(self, rows: np.ndarray) -> np.ndarray:
         """(p, m, d) first derivatives, user units."""
         torch = _torch()
@@ -651,6 +690,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
         return self._partial(x.reshape(-1, 1), order, 0)
+
+    def _evaluate_std(self, x: np.ndarray, order: int) -> np.ndarray:
+        return self._partial_spread(x.reshape(-1, 1), order, 0)
 
     def _evaluate_rows(
         self, x: Any, compute: Callable[[np.ndarray], np.ndarray], per_point: tuple[int, ...]
@@ -698,19 +740,21 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         flat = values.reshape(values.shape[0], int(np.prod(per_point, dtype=np.intp)))
         return shape_output(flat, points, per_point, extrapolate=self.extrapolate)
 
-    def _evaluate_public(self, x: Any, order: int) -> float | np.ndarray:
+    def _evaluate_public(self, x: Any, order: int, return_std: bool = False) -> Any:
         self._check_is_fitted()
         order = self._check_order(order)
         if self.n_features_ == 1:
-            return super()._evaluate_public(x, order)
+            return super()._evaluate_public(x, order, return_std)
         if order != 0:
             raise ValueError(
                 f"this network has {self.n_features_} inputs: use differentiate(order, wrt=i) "
                 "for a partial derivative, or gradient(), jacobian(), hessian(), laplacian()"
             )
-        return self._evaluate_rows(
-            x, lambda rows: self._partial(rows, 0, 0), self.y_trailing_shape_
-        )
+        shape = self.y_trailing_shape_
+        values = self._evaluate_rows(x, lambda rows: self._partial(rows, 0, 0), shape)
+        if not _check_flag(return_std, "return_std"):
+            return values
+        return values, self._evaluate_rows(x, lambda rows: self._partial_spread(rows, 0, 0), shape)
 
     def differentiate(self, order: int = 1, wrt: int | None = None) -> Derivative:
         """The derivative of the fit (a partial one for several inputs), as a callable.

@@ -85,6 +85,7 @@ def plot_derivatives(
     n_points: int = 500,
     xlabel: str | None = None,
     label: str = "fit",
+    band: float | None = None,
 ) -> np.ndarray:
     """Draw a fit and its derivatives on stacked axes sharing x.
 
@@ -110,6 +111,10 @@ def plot_derivatives(
         Label of the shared x axis (default ``'x'``).
     label : str, default='fit'
         Legend label of the fitted curves.
+    band : float, optional
+        Also shade the pointwise uncertainty band of this nominal level (e.g. ``0.95``) around
+        every curve, from the interpolator's ``interval`` (see the documentation of uncertainty
+        bands for what it includes and what it misses).
 
     Returns
     -------
@@ -161,6 +166,16 @@ def plot_derivatives(
             )
         lines = axes_i.plot(grid, values, lw=1.8)
         lines[0].set_label(label)
+        if band is not None:
+            lower, upper = (
+                np.asarray(v).reshape(grid.size, -1) for v in curve.interval(grid, band)
+            )
+            for j, line in enumerate(lines):
+                shade = axes_i.fill_between(
+                    grid, lower[:, j], upper[:, j], color=line.get_color(), alpha=0.25, lw=0
+                )
+                if j == 0:
+                    shade.set_label(f"{band:.0%} band")
         if true_fn is not None:
             axes_i.plot(grid, np.asarray(true_fn(grid)), "k--", lw=1, label="truth")
         axes_i.set_ylabel(_order_label(order))

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.interpolate import BSpline, make_interp_spline
+from scipy.interpolate import BSpline, PPoly, make_interp_spline
 
 from pydelt_like._stats import difference_noise_variance
 from pydelt_like._validation import (
@@ -43,6 +43,8 @@ __all__ = ["SplineInterpolator"]
 #: Penalty per parameter of the criterion that weights the candidate fits.
 #: Between AIC's 2 and BIC's log(n); it errs on the smooth side, which suits derivatives.
 _CRITERION_PENALTY = 4.0
+#: The same per parameter for the weights of the uncertainty band (AIC's).
+_BAND_PENALTY = 2.0
 #: Candidates whose weight is below this fraction of the best one are dropped.
 _WEIGHT_CUTOFF = 1e-4
 #: Stop the search once this many consecutive candidates score this much worse than the best.
@@ -143,6 +145,56 @@ class _Batch:
         return self.coef[self.coef_start[i] : self.coef_start[i + 1]]
 
 
+class _Layout:
+    """Where the samples fall in the knot intervals of several uniform-knot candidates.
+
+    The candidates' coefficients are stacked into one block-diagonal system: candidate ``i``
+    owns coefficients ``coef_start[i]`` to ``coef_start[i + 1]``.
+    """
+
+    def __init__(self, x: np.ndarray, lo: float, hi: float, counts: np.ndarray, k: int) -> None:
+        self.k = k
+        int_start = np.r_[0, np.cumsum(counts)]
+        self.coef_start = np.r_[0, np.cumsum(counts + k)]
+        self.n_total = int(self.coef_start[-1])
+        u = (x[None, :] - lo) * (counts[:, None] / (hi - lo))
+        local = np.floor(u).astype(np.intp)
+        np.clip(local, 0, counts[:, None] - 1, out=local)  # x = hi joins the last interval
+        self.local = local  # (C, n)
+        self.s = (u - local).ravel()  # local coordinate in [0, 1]
+        # x is sorted, so the global interval index runs non-decreasing through the flat array.
+        interval = (local + int_start[:-1, None]).ravel()
+        self.starts = np.flatnonzero(np.r_[True, interval[1:] != interval[:-1]])
+        occupied = interval[self.starts]
+        cand_of = np.searchsorted(int_start, occupied, side="right") - 1
+        self.first_coef = occupied - int_start[cand_of] + self.coef_start[cand_of]
+
+    def gram_bands(self, power_sums: np.ndarray) -> np.ndarray:
+        """The stacked Gram matrices in band form, from sums of w s^p per occupied interval."""
+        return _gram_bands(power_sums, self.first_coef, self.n_total, self.k)
+
+
+def _gram_bands(power_sums: np.ndarray, first_coef: np.ndarray, n_total: int, k: int) -> np.ndarray:
+    """Block-diagonal Gram matrices of uniform-knot splines in upper band form.
+
+    ``power_sums`` (2k + 1, n_intervals) holds sum(w s^p), p = 0 .. 2k, over the samples of
+    each knot interval (local coordinate s in [0, 1]); ``first_coef`` the index of the first
+    coefficient alive on each interval. With ``b_r(s) = card[r] @ s**p``, an interval's Gram
+    block is ``card @ Hankel(sums) @ card.T``. The band form (for LAPACK) has one band more
+    than the Gram matrix, for the penalty of :func:`_add_ridge`; row k + 1 is the diagonal.
+    """
+    card = _cardinal_coefficients(k)
+    hankel = power_sums.T[:, np.add.outer(np.arange(k + 1), np.arange(k + 1))]
+    gram_local = card @ hankel @ card.T  # (n_intervals, k + 1, k + 1)
+    # Entry (r, c) of interval j lands in row k + 1 - (c - r), column first_coef[j] + c;
+    # neighbouring intervals overlap, so sum.
+    r_idx, c_idx = _upper_pairs(k)
+    flat = (k + 1 - (c_idx - r_idx))[None, :] * n_total + first_coef[:, None] + c_idx[None, :]
+    return np.bincount(
+        flat.ravel(), gram_local[:, r_idx, c_idx].ravel(), minlength=(k + 2) * n_total
+    ).reshape(k + 2, n_total)
+
+
 def _fit_batch(
     x: np.ndarray,
     y: np.ndarray,
@@ -161,20 +213,9 @@ def _fit_batch(
     card = _cardinal_coefficients(k)
     counts = np.asarray(counts, dtype=np.intp)
     n_cand, (n, m) = counts.size, y.shape
-    int_start = np.r_[0, np.cumsum(counts)]
-    coef_start = np.r_[0, np.cumsum(counts + k)]
-    n_total = int(coef_start[-1])
-
-    u = (x[None, :] - lo) * (counts[:, None] / (hi - lo))
-    local = np.floor(u).astype(np.intp)
-    np.clip(local, 0, counts[:, None] - 1, out=local)  # (C, n); x = hi joins the last interval
-    s = (u - local).ravel()
-    # x is sorted, so the global interval index runs non-decreasing through the flat array.
-    interval = (local + int_start[:-1, None]).ravel()
-    starts = np.flatnonzero(np.r_[True, interval[1:] != interval[:-1]])
-    occupied = interval[starts]
-    cand_of = np.searchsorted(int_start, occupied, side="right") - 1
-    first_coef = occupied - int_start[cand_of] + coef_start[cand_of]
+    layout = _Layout(x, lo, hi, counts, k)
+    local, s, coef_start, n_total = layout.local, layout.s, layout.coef_start, layout.n_total
+    first_coef = layout.first_coef
 
     # Rows: w s^p for p = 0 .. 2k (the Gram matrix), then w y s^p for p = 0 .. k and each
     # series (the right-hand sides, when there are few series); one reduction sums them
@@ -190,19 +231,9 @@ def _fit_batch(
             y_rep = np.tile(y[:, j], n_cand)
             first = 2 * k + 1 + j * (k + 1)
             np.multiply(rows[: k + 1], y_rep, out=rows[first : first + k + 1])
-    sums = np.add.reduceat(rows, starts, axis=1)  # (n_rows, n_occupied)
+    sums = np.add.reduceat(rows, layout.starts, axis=1)  # (n_rows, n_occupied)
     del rows
-
-    hankel = sums[: 2 * k + 1].T[:, np.add.outer(np.arange(k + 1), np.arange(k + 1))]
-    gram_local = card @ hankel @ card.T  # (n_occupied, k + 1, k + 1)
-    # Upper band form for solveh_banded, one band wider than the Gram matrix for the penalty
-    # of _add_ridge; row k + 1 is the diagonal. Entry (r, c) of interval j lands in row
-    # k + 1 - (c - r), column first_coef[j] + c; neighbouring intervals overlap, so sum.
-    r_idx, c_idx = _upper_pairs(k)
-    flat = (k + 1 - (c_idx - r_idx))[None, :] * n_total + first_coef[:, None] + c_idx[None, :]
-    bands = np.bincount(
-        flat.ravel(), gram_local[:, r_idx, c_idx].ravel(), minlength=(k + 2) * n_total
-    ).reshape(k + 2, n_total)
+    bands = layout.gram_bands(sums[: 2 * k + 1])
 
     rhs = np.zeros((n_total, m))
     if few:
@@ -269,19 +300,58 @@ def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) ->
     return row_weight
 
 
-def _solve_banded(
-    bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve the ridge-stabilised system; return the coefficients and the ridge row weights."""
+def _factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add the ridge and factor: the upper banded Cholesky factor and the ridge row weights.
+
+    The ridge is boosted until the factorisation succeeds.
+    """
     row_weight = _add_ridge(bands, coef_start)
     for boost in (1e2, 1e4, 1e6, None):
         try:
-            return linalg.solveh_banded(bands, rhs, check_finite=False), row_weight
+            return linalg.cholesky_banded(bands, check_finite=False), row_weight
         except linalg.LinAlgError:
             if boost is None:
                 break
             row_weight = row_weight + _add_ridge(bands, coef_start, boost=boost)
     raise FloatingPointError("the spline's normal equations could not be solved")
+
+
+def _solve_banded(
+    bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve the ridge-stabilised system; return the coefficients and the ridge row weights."""
+    factor, row_weight = _factor_banded(bands, coef_start)
+    return linalg.cho_solve_banded((factor, False), rhs, check_finite=False), row_weight
+
+
+def _inverse_band(factor: np.ndarray) -> np.ndarray:
+    """The band of A^-1 from the upper banded Cholesky factor of A = U'U (LAPACK form).
+
+    Returns S of shape (n, u + 1), u the factor's bandwidth, with S[i, d] = (A^-1)[i, i + d]
+    (zero past the end). Only the band is computed, in O(n u^2), by the backward recursion of
+    Hutchinson and de Hoog (1985): from U A^-1 = U^-T, whose right-hand side is lower
+    triangular with diagonal 1 / U[i, i], for j > i
+
+        (A^-1)[i, j] = -sum_l U[i, l] (A^-1)[l, j] / U[i, i],   l = i+1 .. i+u,
+
+    and (A^-1)[i, i] = (1 / U[i, i] - sum_l U[i, l] (A^-1)[l, i]) / U[i, i]: every term lies
+    in the band.
+    """
+    u, n = factor.shape[0] - 1, factor.shape[1]
+    upper = np.zeros((n, u + 1))  # upper[i, d] = U[i, i + d]
+    for d in range(u + 1):
+        upper[: n - d, d] = factor[u - d, d:]
+    band = np.zeros((n + u, u + 1))  # rows from n on stay zero: indices past the end
+    offsets = np.arange(u)
+    nearer = np.minimum.outer(offsets, offsets)  # A^-1[l, j] = band[min(l, j), |l - j|]
+    distance = np.abs(np.subtract.outer(offsets, offsets))
+    for i in range(n - 1, -1, -1):
+        diag, off = upper[i, 0], upper[i, 1:]
+        below = band[i + 1 + nearer, distance]  # A^-1 on rows and columns i+1 .. i+u
+        s_off = -(off @ below) / diag
+        band[i, 0] = (1.0 / diag - off @ s_off) / diag
+        band[i, 1:] = s_off
+    return band[:n]
 
 
 def _uniform_values(
@@ -320,6 +390,118 @@ def _merge(parts: list[tuple[int, np.ndarray]], lo: float, hi: float, k: int) ->
     return merged
 
 
+class _Posterior:
+    """Uncertainty of an automatic fit: the Bayesian reading of its least-squares candidates.
+
+    With a flat prior on the coefficients and Gaussian noise of variance ``unit_var / w`` per
+    sample, candidate ``i`` (``count`` uniform knot intervals) has posterior covariance
+    ``unit_var * G_i^-1``, ``G_i = B_i' W B_i``. The fit averages the candidates with weights
+    ``p_i``, so its posterior is their mixture, whose variance at x is
+
+        sum_i p_i (unit_var * b_i(x)' G_i^-1 b_i(x) + (f_i(x) - f(x))^2),
+
+    the same for any derivative with the derivative basis. A variance says nothing of the bias
+    that smoothing leaves, so the band adds an estimate of it: ``(g(x) - f(x))^2``, where ``g``
+    averages the same candidates with weights ``q_i`` from AIC's lighter penalty, which lean
+    towards more knots. Per derivative order the result is a
+    piecewise polynomial of degree 2 (k - order) on the merged knots, built once (from
+    ``2 (k - order) + 1`` values per interval) and evaluated like a spline.
+    """
+
+    def __init__(self, x, w, lo, hi, k, parts, weights, band_weights, unit_var):
+        self.x, self.w, self.lo, self.hi, self.k = x, w, lo, hi, k
+        self.counts = np.array([count for count, _ in parts], dtype=np.intp)
+        self.coefs = [coef for _, coef in parts]  # (counts + k, m), user units
+        self.weights = weights  # (parts, m): the fit's
+        self.band_weights = band_weights  # (parts, m): the spread's
+        self.unit_var = unit_var  # (m,) noise variance of a sample of weight one, user units
+        self._band: np.ndarray | None = None
+        self._variance: dict[int, PPoly] = {}
+
+    def __getstate__(self) -> dict:  # the caches are rebuilt on demand
+        return {**self.__dict__, "_band": None, "_variance": {}}
+
+    def _inverse_bands(self) -> np.ndarray:
+        """The band of every candidate's G^-1, stacked as in the fit (computed once)."""
+        if self._band is None:
+            k, lo, hi = self.k, self.lo, self.hi
+            sums, first, start = [], [], 0
+            for count in self.counts:
+                # One candidate at a time, one power at a time: O(n) memory at any n.
+                u = (self.x - lo) * (count / (hi - lo))
+                interval = np.clip(np.floor(u).astype(np.intp), 0, count - 1)
+                local = u - interval
+                term = self.w.copy()
+                part = np.empty((2 * k + 1, count))
+                for p in range(2 * k + 1):
+                    part[p] = np.bincount(interval, weights=term, minlength=count)
+                    term *= local
+                sums.append(part)
+                first.append(start + np.arange(count))
+                start += int(count) + k
+            coef_start = np.r_[0, np.cumsum(self.counts + k)]
+            bands = _gram_bands(np.concatenate(sums, axis=1), np.concatenate(first), start, k)
+            factor, _ = _factor_banded(bands, coef_start)
+            self._band = _inverse_band(factor)
+        return self._band
+
+    def variance(self, order: int) -> PPoly:
+        """The posterior variance of the ``order``-th derivative, as a piecewise polynomial."""
+        if order not in self._variance:
+            self._variance[order] = self._build(order)
+        return self._variance[order]
+
+    def _build(self, order: int) -> PPoly:
+        k, lo, hi = self.k, self.lo, self.hi
+        grids = [lo + (hi - lo) * np.arange(count + 1) / count for count in self.counts]
+        breaks = np.unique(np.concatenate(grids))
+        breaks = breaks[np.r_[True, np.diff(breaks) > 1e-9 * (hi - lo)]]
+        breaks[0], breaks[-1] = lo, hi
+        degree = 2 * (k - order)
+        # Chebyshev points inside each interval determine its polynomial of this degree.
+        nodes = 0.5 - 0.5 * np.cos(np.pi * (np.arange(degree + 1) + 0.5) / (degree + 1))
+        width = np.diff(breaks)
+        points = (breaks[:-1, None] + width[:, None] * nodes[None, :]).ravel()
+
+        band = self._inverse_bands()
+        start = 0
+        card = _cardinal_coefficients(k)
+        # Coefficients of the order-th derivative of each basis polynomial, in powers of s.
+        powers = np.arange(k + 1)
+        falling = np.ones(k + 1)
+        for step in range(order):
+            falling = falling * np.maximum(powers - step, 0)
+        card_d = np.zeros_like(card)
+        card_d[:, : k + 1 - order] = (card * falling)[:, order:]
+        values, spread, total = [], [], 0.0
+        for count, coef, p in zip(self.counts, self.coefs, self.weights, strict=True):
+            u = (points - lo) * (count / (hi - lo))
+            interval = np.clip(np.floor(u).astype(np.intp), 0, count - 1)
+            basis = _local_basis(u - interval, card_d) * (count / (hi - lo)) ** order
+            rows = start + interval[:, None] + np.arange(k + 1)  # global coefficient indices
+            a, b = rows[:, :, None], rows[:, None, :]
+            cov = band[np.minimum(a, b), np.abs(a - b)]  # (N, k + 1, k + 1) of G^-1
+            var = np.einsum("nr,nrc,nc->n", basis, cov, basis)
+            f = np.einsum("nr,nrm->nm", basis, coef[interval[:, None] + np.arange(k + 1)])
+            values.append(f)
+            spread.append(var)
+            total = total + p * f
+            start += count + k
+        # The fit's own posterior (mixture of its candidates), plus its smoothing bias as
+        # estimated by the difference to the average with the lighter penalty.
+        variance = np.zeros((points.size, self.unit_var.size))
+        lighter = np.zeros_like(variance)
+        for f, var, p, q in zip(values, spread, self.weights, self.band_weights, strict=True):
+            variance += p * (self.unit_var * var[:, None] + (f - total) ** 2)
+            lighter += q * f
+        variance += (lighter - total) ** 2
+        # Polynomial coefficients per interval (decreasing powers of x - breaks[j]).
+        vander = np.vander(nodes, degree + 1, increasing=True)
+        local = np.linalg.solve(vander, variance.reshape(width.size, degree + 1, -1))
+        scaled = local / width[:, None, None] ** np.arange(degree + 1)[None, :, None]
+        return PPoly(scaled.transpose(1, 0, 2)[::-1], breaks, extrapolate=True)
+
+
 def _bin_data(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, n_bins: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -353,7 +535,13 @@ def _bin_data(
     return np.clip(xs, x[0], x[-1]), ys.reshape(2 * n_bins, -1), ws, within
 
 
-def _criterion(rss: np.ndarray, n_coef: np.ndarray, n_eff: int, y_power: np.ndarray) -> np.ndarray:
+def _criterion(
+    rss: np.ndarray,
+    n_coef: np.ndarray,
+    n_eff: int,
+    y_power: np.ndarray,
+    per_parameter: float = _CRITERION_PENALTY,
+) -> np.ndarray:
     """Information criterion per candidate and series; residuals below round-off count as equal.
 
     ``n log(RSS / n) + c p n / (n - p - 1)``: the penalty ``c p`` with the small-sample
@@ -364,9 +552,7 @@ def _criterion(rss: np.ndarray, n_coef: np.ndarray, n_eff: int, y_power: np.ndar
     p = n_coef[:, None].astype(float)
     slack = n_eff - p - 1.0
     with np.errstate(divide="ignore"):
-        penalty = np.where(
-            slack > 0, _CRITERION_PENALTY * p * n_eff / np.maximum(slack, 1.0), np.inf
-        )
+        penalty = np.where(slack > 0, per_parameter * p * n_eff / np.maximum(slack, 1.0), np.inf)
     return n_eff * np.log(np.maximum(rss, floor) / n_eff) + penalty
 
 
@@ -471,10 +657,12 @@ def _candidate_weights(
     n_eff: int,
     y_power: np.ndarray,
     target: np.ndarray | None,
+    per_parameter: float = _CRITERION_PENALTY,
 ) -> np.ndarray:
     """Weight of every candidate for every series, shape (C, m); each column sums to 1."""
     if target is None:
-        crit = np.where(mask, _criterion(rss, counts + k, n_eff, y_power), np.inf)
+        crit = _criterion(rss, counts + k, n_eff, y_power, per_parameter)
+        crit = np.where(mask, crit, np.inf)
         weights = np.exp(-(crit - crit.min(axis=0)) / 2.0)
         weights[weights < _WEIGHT_CUTOFF] = 0.0
         return weights / weights.sum(axis=0)
@@ -676,23 +864,33 @@ class SplineInterpolator(BaseInterpolator):
             # knots stay much wider than the bins; refit the chosen counts on all the data.
             limit = _N_BINS // _BIN_KNOT_RATIO
             allowed = [c for c in candidates if c <= limit] or [1]
-            counts, weights, _ = self._select(_bin_data(x, y, w, _N_BINS), allowed, *search)
+            selection = self._select(_bin_data(x, y, w, _N_BINS), allowed, *search)
+            counts, weights, band, _ = selection
             # A choice near the limit may want finer knots than bins allow: use all data.
             binned = counts[weights.max(axis=1) > 0].max() * _COARSE_RATIO < limit
         if not binned:
             data_all = (x, y, w, np.zeros(y.shape[1]))
-            counts, weights, batches = self._select(data_all, candidates, *search)
+            counts, weights, band, batches = self._select(data_all, candidates, *search)
         else:
             batches = []  # coefficients of binned fits are not the final ones
 
-        parts = []
-        for i in np.flatnonzero(weights.max(axis=1) > 0):
+        parts, kept = [], np.flatnonzero(np.maximum(weights, band).max(axis=1) > 0)
+        for i in kept:
             if batches:
                 coef = _find_coefficients(batches, counts[i])
             else:
                 coef = _fit_batch(x, y, w, lo, hi, k, counts[i : i + 1]).coef
-            parts.append((int(counts[i]), coef * weights[i] * scale))
-        self.spline_ = _merge(parts, lo, hi, k)
+            parts.append((int(counts[i]), coef * scale))
+        self.spline_ = _merge(
+            [
+                (count, coef * weights[i])
+                for (count, coef), i in zip(parts, kept, strict=True)
+                if weights[i].max() > 0
+            ],
+            lo,
+            hi,
+            k,
+        )
         self.n_knots_ = self._as_output(counts[weights.argmax(axis=0)])
 
         # Noise: residuals of the fit pooled with the scatter of merged repeated x values,
@@ -706,6 +904,9 @@ class SplineInterpolator(BaseInterpolator):
         n_original = n_eff + data.repeat_dof
         unit = np.where(dof > 0, rss_final / np.maximum(dof, 1.0), 0.0)
         self.noise_std_ = self._as_output(np.sqrt(unit * n_original / w.sum()) * scale)
+        self.posterior_ = _Posterior(
+            x, w, lo, hi, k, parts, weights[kept], band[kept], unit * scale**2
+        )
 
     def _select(self, data, candidates, lo, hi, n_eff, y_power, target, noise_var):
         """Search the knot counts on ``data`` = (x, y, w, extra RSS).
@@ -726,7 +927,10 @@ class SplineInterpolator(BaseInterpolator):
         search = _KnotSearch(fit_counts, candidates, k, n_eff, y_power, target, chunk, noise_var)
         counts, rss, mask = search.run()
         weights = _candidate_weights(rss, counts, mask, k, n_eff, y_power, target)  # (C, m)
-        return counts, weights, batches
+        # The uncertainty band also averages the candidates with AIC's lighter penalty: that
+        # average leans towards more knots, and its difference to the fit estimates the bias.
+        band = _candidate_weights(rss, counts, mask, k, n_eff, y_power, target, _BAND_PENALTY)
+        return counts, weights, band, batches
 
     def _as_output(self, values: np.ndarray) -> Any:
         """One value per series: a scalar for 1-D y, else an array of y's trailing shape."""
@@ -738,6 +942,21 @@ class SplineInterpolator(BaseInterpolator):
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
         return self.spline_(x, nu=order)
+
+    def _evaluate_std(self, x: np.ndarray, order: int) -> np.ndarray:
+        total = self.derivative_order_ + order
+        if total < 0:
+            raise ValueError(
+                "uncertainty bands are given for the fit and its derivatives, not for "
+                "antiderivatives"
+            )
+        posterior = getattr(self, "posterior_", None)
+        if posterior is None:
+            raise ValueError(
+                "smoothing=0 interpolates the data exactly: there is no noise model, so no "
+                "uncertainty band; fit with smoothing='auto' (or a number) for return_std"
+            )
+        return np.sqrt(np.maximum(posterior.variance(total)(x), 0.0))
 
     def _with_spline(self, spline: BSpline, order_change: int) -> SplineInterpolator:
         new = copy.copy(self)

@@ -64,6 +64,15 @@ def test_mauna_loa_growth_rate_and_seasonal_cycle(tmp_path, capsys):
     assert "seasonal cycle" in capsys.readouterr().out
 
 
+def test_uncertainty_bands_hold_on_the_sine_and_miss_on_the_bump(tmp_path):
+    pytest.importorskip("matplotlib")
+    results = _load("uncertainty_bands").main(["--output", str(tmp_path), "--replicates", "12"])
+    assert results["sine"]["overall"] > 0.8
+    assert results["bump"]["elsewhere"] > 0.85
+    assert results["bump"]["on the bump"] < 0.85  # the documented failure: bias beats the band
+    assert (tmp_path / "uncertainty_bands.png").stat().st_size > 20_000
+
+
 def test_every_example_is_run_by_this_file():
     tested = Path(__file__).read_text()
     for script in EXAMPLES.glob("*.py"):

@@ -96,3 +96,21 @@ def test_unfitted_and_wrong_axes(spline):
     _, one = plt.subplots()
     with pytest.raises(ValueError, match="1 axes but orders has 3"):
         plot_derivatives(spline, ax=one)
+
+
+def test_band_is_the_interpolators_interval(spline):
+    noisy = SplineInterpolator().fit(
+        spline.samples_[0],
+        np.sin(spline.samples_[0]) + np.random.default_rng(0).normal(0, 0.05, 80),
+    )
+    axes = plot_derivatives(noisy, orders=(0, 1), band=0.9, n_points=60)
+    for order, ax in enumerate(axes):
+        (shade,) = ax.collections
+        lower, upper = (noisy if order == 0 else noisy.differentiate(order)).interval(
+            np.linspace(noisy.x_min_, noisy.x_max_, 60), level=0.9
+        )
+        path = shade.get_paths()[0].vertices
+        assert np.isclose(path[:, 1].min(), lower.min()) and np.isclose(
+            path[:, 1].max(), upper.max()
+        )
+    assert "90% band" in [t.get_text() for t in axes[0].get_legend().get_texts()]
