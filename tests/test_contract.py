@@ -152,3 +152,22 @@ class TestContract:
         grid = np.linspace(0.1, 2.9, 17)
         np.testing.assert_array_equal(clone.differentiate(1)(grid), model.differentiate(1)(grid))
         np.testing.assert_array_equal(clone(grid), model(grid))
+
+
+@pytest.mark.parametrize(("cls", "params", "tol"), INTERPOLATORS)
+def test_uncertainty_contract(cls, params, tol):
+    """return_std and interval: same shapes as the values, NaN where they are NaN, ordered."""
+    x, y = _data()
+    noisy = y + np.random.default_rng(0).normal(0, 0.05, x.size)
+    model = cls(**{**params, "n_members": 2} if cls is NeuralNetworkInterpolator else params)
+    model.set_params(extrapolate="nan").fit(x, np.column_stack([noisy, 2 * noisy]))
+    points = np.array([[0.5, np.nan, 2.0], [1.0, 9.0, 2.5]])
+    for curve in (model, model.differentiate(1)):
+        values, std = curve(points, return_std=True)
+        assert values.shape == std.shape == (2, 3, 2)
+        np.testing.assert_array_equal(np.isnan(std), np.isnan(values))
+        assert (std[np.isfinite(std)] > 0).all()
+        np.testing.assert_array_equal(values, curve(points))  # the values do not change
+        lower, upper = curve.interval(points, level=0.8)
+        finite = np.isfinite(values)
+        assert (lower[finite] < values[finite]).all() and (values[finite] < upper[finite]).all()
