@@ -321,6 +321,10 @@ class BaseInterpolator(abc.ABC):
         """
         raise NotImplementedError(f"{type(self).__name__} gives no uncertainty (return_std)")
 
+    def _band_quantile(self, level: float) -> float:
+        """How many standard errors the ``level`` band spans each side (normal by default)."""
+        return _normal_quantile(level)
+
     # ------------------------------------------------------------------ fitting
     def _learned_attributes(self) -> list[str]:
         return [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]
@@ -448,8 +452,8 @@ class BaseInterpolator(abc.ABC):
         )
 
     def _interval_public(self, x: ArrayLike, order: int, level: float) -> tuple[Any, Any]:
-        """``(lower, upper)`` = values -/+ z * std, z the normal quantile of ``level``."""
-        z = _normal_quantile(level)
+        """``(lower, upper)`` = values -/+ z * std, z from :meth:`_band_quantile`."""
+        z = self._band_quantile(level)
         values, std = self._evaluate_public(x, order, return_std=True)
         return values - z * std, values + z * std
 
@@ -497,7 +501,9 @@ class BaseInterpolator(abc.ABC):
             Evaluation points, as for :meth:`predict`.
         level : float, default=0.95
             Nominal coverage, strictly between 0 and 1; the band is the value -/+ z times the
-            standard error, z the standard normal quantile of ``(1 + level) / 2``.
+            standard error, z the standard normal quantile of ``(1 + level) / 2`` (Student's
+            t quantile where the standard error is estimated from few draws, as for a network
+            ensemble).
 
         Returns
         -------

@@ -167,8 +167,9 @@ def test_ensemble_band_is_the_spread_of_its_members():
     ]
     np.testing.assert_allclose(d_std, slopes[0].std(axis=0, ddof=1), rtol=1e-5)
     lower, upper = net.differentiate(1).interval(grid)
-    np.testing.assert_allclose(upper - d_values, Z95 * d_std)
-    np.testing.assert_allclose(d_values - lower, Z95 * d_std)
+    t95 = 4.302652729911275  # Student's t, 2 degrees of freedom (3 members), 97.5 %
+    np.testing.assert_allclose(upper - d_values, t95 * d_std)
+    np.testing.assert_allclose(d_values - lower, t95 * d_std)
 
 
 def test_ensemble_band_needs_several_members_and_works_for_partials():
@@ -185,6 +186,23 @@ def test_ensemble_band_needs_several_members_and_works_for_partials():
     surface, surface_std = net(points[:4], return_std=True)
     assert surface.shape == surface_std.shape == (4,)
     lower, upper = net.differentiate(1, wrt=1).interval(points[:4], level=0.5)
-    z50 = statistics.NormalDist().inv_cdf(0.75)
-    np.testing.assert_allclose(upper - values, z50 * std)
-    np.testing.assert_allclose(values - lower, z50 * std)
+    t50 = 1.0  # Student's t, 1 degree of freedom (2 members), 75 %: tan(pi / 4)
+    np.testing.assert_allclose(upper - values, t50 * std)
+    np.testing.assert_allclose(values - lower, t50 * std)
+
+
+def test_bootstrap_members_see_their_own_weights():
+    pytest.importorskip("torch")
+    x, y = _noisy_sine(n=120, sigma=0.1)
+    settings = {"hidden_layers": (16,), "epochs": 300, "n_members": 4, "random_state": 3}
+    plain = NeuralNetworkInterpolator(**settings).fit(x, y)
+    resampled = NeuralNetworkInterpolator(bootstrap=True, **settings).fit(x, y)
+    grid = np.linspace(0.5, 5.5, 30)
+    _, std_plain = plain(grid, return_std=True)
+    _, std_boot = resampled(grid, return_std=True)
+    # The noise now moves the members apart: a wider spread than from random starts alone.
+    assert np.mean(std_boot) > 1.3 * np.mean(std_plain), (np.mean(std_boot), np.mean(std_plain))
+    again = NeuralNetworkInterpolator(bootstrap=True, **settings).fit(x, y)
+    np.testing.assert_array_equal(again(grid), resampled(grid))  # seeded: reproducible
+    with pytest.raises(TypeError, match="bootstrap"):
+        NeuralNetworkInterpolator(bootstrap="yes").fit(x, y)
