@@ -177,6 +177,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     n_members : int, default=4
         Networks trained together from different initialisations; the fit is their mean,
         which averages out much of one network's quirks on noisy data.
+    independent_outputs : bool, default=False
+        For ``y`` with several outputs (columns): ``False`` fits one network (per member)
+        with an output for each column, sharing its hidden layers; ``True`` gives every
+        column networks of its own, so a column's fit does not depend on the others. All
+        ``n_members * n_outputs`` networks are still trained together, as stacked weight
+        tensors in one batched loop (on CUDA when available), with one shared stopping rule.
     early_stopping : {'noise', 'validation', 'none'}, default='noise'
         ``'noise'``: stop the L-BFGS refinement once the training error reaches the noise
         level estimated from the data's local differences (the discrepancy principle);
@@ -242,6 +248,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         batch_size: int | None = None,
         weight_decay: float = 0.0,
         n_members: int = 4,
+        independent_outputs: bool = False,
         early_stopping: str = "noise",
         validation_fraction: float = 0.2,
         random_state: int | None = None,
@@ -260,6 +267,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         self.batch_size = batch_size
         self.weight_decay = weight_decay
         self.n_members = n_members
+        self.independent_outputs = independent_outputs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -289,6 +297,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
+        if not isinstance(self.independent_outputs, (bool, np.bool_)):
+            raise TypeError(
+                f"independent_outputs must be True or False, got {self.independent_outputs!r}"
+            )
         if not (0 < self.validation_fraction < 1):
             raise ValueError(
                 f"validation_fraction must lie in (0, 1), got {self.validation_fraction!r}"
@@ -451,22 +463,27 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             else noise_std.reshape(data.y_trailing_shape)
         )
 
+    def _n_networks(self) -> tuple[int, int]:
+        """(networks stacked, outputs of each): K * m single-output networks when independent."""
+        if self.independent_outputs and self.n_outputs_ > 1:
+            return self.n_members * self.n_outputs_, 1
+        return self.n_members, self.n_outputs_
+
     def _initial_parameters(self, generator: Any, dtype: Any) -> list[Any]:
-        """Stacked weights of all members: [W1, b1, W2, b2, ...], W of shape (K, out, in)."""
+        """Stacked weights of all networks: [W1, b1, W2, b2, ...], W of shape (N, out, in)."""
         torch = _torch()
-        sizes = [self.n_features_, *[int(h) for h in self.hidden_layers], self.n_outputs_]
+        n_networks, n_out = self._n_networks()
+        sizes = [self.n_features_, *[int(h) for h in self.hidden_layers], n_out]
         gain = 1.0 if self.activation != "relu" else math.sqrt(2.0)
         params = []
         for fan_in, fan_out in itertools.pairwise(sizes):
             bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
             weight = (
-                torch.rand(
-                    self.n_members, fan_out, fan_in, generator=generator, dtype=torch.float64
-                )
+                torch.rand(n_networks, fan_out, fan_in, generator=generator, dtype=torch.float64)
                 * 2
                 - 1
             ) * bound
-            bias = torch.zeros(self.n_members, fan_out, dtype=torch.float64)
+            bias = torch.zeros(n_networks, fan_out, dtype=torch.float64)
             params += [weight, bias]
         return [p.to(device=self.device_, dtype=dtype).requires_grad_(True) for p in params]
 
@@ -480,6 +497,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             hidden = torch.baddbmm(
                 params[layer + 1][:, None, :], act(hidden), params[layer].transpose(1, 2)
             )
+        if hidden.shape[0] != self.n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
+            return hidden.reshape(self.n_members, -1, hidden.shape[1]).transpose(1, 2)
         return hidden
 
     def _forward(self, xs: Any) -> Any:
