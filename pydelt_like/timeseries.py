@@ -543,7 +543,9 @@ def differentiate(
         column per series, and gives a lazy dask result: dask partitions a frame by rows (time),
         but a spline is global along the time axis, so its values are regrouped into blocks of
         whole columns (``series_per_block`` of them, all their rows), each fitted as one batch;
-        the index itself is read once, eagerly, as every block needs the sample times.
+        the index itself is read once, eagerly, as every block needs the sample times. The
+        index must be sorted with known divisions (``set_index(..., sorted=True)``,
+        ``read_parquet(..., calculate_divisions=True)``, ``from_pandas``).
     order : int, default=1
         Derivative order (``0`` gives the smoothed values).
     method : {'spline', 'neural'} or BaseInterpolator, default='spline'
@@ -694,11 +696,20 @@ def _differentiate_dask_frame(
     elif isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"series_per_block must be a positive integer, got {size!r}")
     _make_estimator(method, params)  # bad settings fail here, not later on a worker
-    # Every block needs all sample times: read the index (n values) and the partition lengths.
-    index, lengths = dask.compute(frame.index, frame.map_partitions(len))
-    lengths = tuple(int(length) for length in lengths)
+    if not frame.known_divisions:
+        raise ValueError(
+            "a dask DataFrame must have a sorted time index with known divisions (so that the "
+            "rows of each partition are known without reading the values): use "
+            "frame.set_index(column, sorted=True), dd.read_parquet(..., "
+            "calculate_divisions=True) or dd.from_pandas(sorted_frame)"
+        )
+    # Every block needs all sample times: read the index alone (n values). The partition
+    # lengths follow from the divisions (partition i holds divisions[i] <= t < divisions[i+1]).
+    (index,) = dask.compute(frame.index)
     t = time_to_float(index, unit)
     _check_time_order(t, index, "the index", "data.set_index(column, sorted=True)")
+    starts = index.searchsorted(pd.Index(list(frame.divisions[:-1]), dtype=index.dtype))
+    lengths = tuple(int(length) for length in np.diff(np.append(starts, index.size)))
     block = functools.partial(_array_block, t=t, order=order, method=method, params=dict(params))
     values = frame.to_dask_array(lengths=list(lengths)).astype(np.float64)
     result = values.rechunk({0: -1, 1: int(size)}).map_blocks(
