@@ -196,6 +196,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         times independent standard exponential draws), so that the members' spread also
         reflects the noise in the data, not only the random starts: the better choice when
         the uncertainty band matters (see the documentation of uncertainty bands).
+    independent_outputs : bool, default=False
+        For ``y`` with several outputs (columns): ``False`` fits one network (per member)
+        with an output for each column, sharing its hidden layers; ``True`` gives every
+        column networks of its own, so a column's fit does not depend on the others. All
+        ``n_members * n_outputs`` networks are still trained together, as stacked weight
+        tensors in one batched loop (on CUDA when available), with one shared stopping rule.
     early_stopping : {'noise', 'validation', 'none'}, default='noise'
         ``'noise'``: stop the L-BFGS refinement once the training error reaches the noise
         level estimated from the data's local differences (the discrepancy principle);
@@ -262,6 +268,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         weight_decay: float = 0.0,
         n_members: int = 4,
         bootstrap: bool = False,
+        independent_outputs: bool = False,
         early_stopping: str = "noise",
         validation_fraction: float = 0.2,
         random_state: int | None = None,
@@ -281,6 +288,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         self.weight_decay = weight_decay
         self.n_members = n_members
         self.bootstrap = bootstrap
+        self.independent_outputs = independent_outputs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -312,6 +320,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
+        if not isinstance(self.independent_outputs, (bool, np.bool_)):
+            raise TypeError(
+                f"independent_outputs must be True or False, got {self.independent_outputs!r}"
+            )
         if not (0 < self.validation_fraction < 1):
             raise ValueError(
                 f"validation_fraction must lie in (0, 1), got {self.validation_fraction!r}"
@@ -479,22 +491,27 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             else noise_std.reshape(data.y_trailing_shape)
         )
 
+    def _n_networks(self) -> tuple[int, int]:
+        """(networks stacked, outputs of each): K * m single-output networks when independent."""
+        if self.independent_outputs and self.n_outputs_ > 1:
+            return self.n_members * self.n_outputs_, 1
+        return self.n_members, self.n_outputs_
+
     def _initial_parameters(self, generator: Any, dtype: Any) -> list[Any]:
-        """Stacked weights of all members: [W1, b1, W2, b2, ...], W of shape (K, out, in)."""
+        """Stacked weights of all networks: [W1, b1, W2, b2, ...], W of shape (N, out, in)."""
         torch = _torch()
-        sizes = [self.n_features_, *[int(h) for h in self.hidden_layers], self.n_outputs_]
+        n_networks, n_out = self._n_networks()
+        sizes = [self.n_features_, *[int(h) for h in self.hidden_layers], n_out]
         gain = 1.0 if self.activation != "relu" else math.sqrt(2.0)
         params = []
         for fan_in, fan_out in itertools.pairwise(sizes):
             bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
             weight = (
-                torch.rand(
-                    self.n_members, fan_out, fan_in, generator=generator, dtype=torch.float64
-                )
+                torch.rand(n_networks, fan_out, fan_in, generator=generator, dtype=torch.float64)
                 * 2
                 - 1
             ) * bound
-            bias = torch.zeros(self.n_members, fan_out, dtype=torch.float64)
+            bias = torch.zeros(n_networks, fan_out, dtype=torch.float64)
             params += [weight, bias]
         return [p.to(device=self.device_, dtype=dtype).requires_grad_(True) for p in params]
 
@@ -508,6 +525,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             hidden = torch.baddbmm(
                 params[layer + 1][:, None, :], act(hidden), params[layer].transpose(1, 2)
             )
+        if hidden.shape[0] != self.n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
+            return hidden.reshape(self.n_members, -1, hidden.shape[1]).transpose(1, 2)
         return hidden
 
     def _forward(self, xs: Any) -> Any:
@@ -658,18 +677,22 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             )
         out = []
         for chunk in self._chunks(rows, order):
-            # One copy of the points per member: member i's output depends on copy i only, so
-            # the gradient of the sum over members holds every member's own derivative.
-            t = self._tensor(chunk).expand(self.n_members, -1, -1).clone()
+            # One copy of the points per stacked network: network i's output depends on copy i
+            # only, so the gradient of the sum holds every member's own derivative.
+            t = self._tensor(chunk).expand(self._n_networks()[0], -1, -1).clone()
             t.requires_grad_(order > 0)
             value = self._members(t)  # (K, p, m)
             columns = []
             for j in range(self.n_outputs_):
                 g = value[..., j]
                 for k in range(order):
-                    g = torch.autograd.grad(
+                    grad = torch.autograd.grad(
                         g.sum(), t, create_graph=k < order - 1, retain_graph=True
-                    )[0][..., wrt]
+                    )[0]
+                    if grad.shape[0] != self.n_members:  # independent networks, k * m + j
+                        grad = grad.reshape(self.n_members, self.n_outputs_, *grad.shape[1:])
+                        grad = grad[:, j]
+                    g = grad[..., wrt]
                 columns.append(g.detach())
             out.append(torch.stack(columns, dim=2).std(dim=0).cpu().numpy())
         return np.concatenate(out, axis=0) * (self.y_scale_ / self.x_scale_[wrt] ** order)

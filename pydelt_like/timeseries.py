@@ -8,7 +8,18 @@ and the derivative is evaluated back at every timestamp.
 
 :func:`differentiate_array` is the same for plain NumPy arrays with NaN gaps.
 
-pandas and xarray are optional: this module imports them only when given their objects.
+:func:`differentiate_long` takes many series in long format (one row per sample: a series key,
+a time and a value), fits the series sharing their sample times together, as one batch, and
+returns the derivative aligned with the input rows.
+
+Dask collections are accepted too, and give lazy results computed block by block (on a
+``dask.distributed`` cluster when a client is active): a ``dask.array.Array`` chunked across
+series (:func:`differentiate_array`), a wide ``dask.dataframe.DataFrame`` with one column per
+series (:func:`differentiate`), and a long ``dask.dataframe.DataFrame`` indexed by the series
+key (:func:`differentiate_long`). A spline is global along the sample axis, so every block
+holds whole series: all of their samples, never a slice of them.
+
+pandas, xarray and dask are optional: this module imports them only when given their objects.
 
 Examples
 --------
@@ -28,6 +39,9 @@ Examples
 from __future__ import annotations
 
 import datetime
+import functools
+import math
+import sys
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -37,7 +51,13 @@ from pydelt_like._progress import progress_bar
 from pydelt_like._validation import as_float_array, check_option
 from pydelt_like.base import BaseInterpolator
 
-__all__ = ["METHODS", "differentiate", "differentiate_array", "time_to_float"]
+__all__ = [
+    "METHODS",
+    "differentiate",
+    "differentiate_array",
+    "differentiate_long",
+    "time_to_float",
+]
 
 #: The interpolator families ``method`` may name.
 METHODS = ("spline", "neural")
@@ -56,6 +76,42 @@ def _pandas() -> Any:
             "with `pip install pandas` (or the extra: pip install 'pydelt-like[pandas]')"
         ) from None
     return pd
+
+
+def _dask_kind(data: Any) -> str | None:
+    """``'array'``, ``'dataframe'`` or ``'series'`` for a dask collection, else ``None``.
+
+    dask is not imported here: an object can only be a dask collection if dask is loaded.
+    """
+    if "dask" not in sys.modules:
+        return None
+    module = type(data).__module__
+    if not module.startswith("dask"):
+        return None
+    array = sys.modules.get("dask.array")
+    if array is not None and isinstance(data, array.Array):
+        return "array"
+    frames = sys.modules.get("dask.dataframe")
+    if frames is not None:
+        if isinstance(data, frames.DataFrame):
+            return "dataframe"
+        if isinstance(data, frames.Series):
+            return "series"
+    raise TypeError(
+        f"{type(data).__name__} is a dask collection this function does not take; pass a "
+        "dask.array.Array or a dask.dataframe.DataFrame"
+    )
+
+
+def _dask(module: str) -> Any:
+    """Import ``dask.array`` or ``dask.dataframe``, or say how to install it."""
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError:  # pragma: no cover - dask is in the test environment
+        raise ImportError(
+            f"dask collections need {module}; install it with `pip install 'dask[dataframe]'` "
+            "(or the extra: pip install 'pydelt-like[dask]')"
+        ) from None
 
 
 # ------------------------------------------------------------------------------- time axis
@@ -253,11 +309,13 @@ def _fit_and_evaluate(
     *,
     labels: Any = None,
     progress: bool = False,
+    what: str = "column",
 ) -> list[np.ndarray]:
     """Fit every column of ``values`` (n, m) on ``t``; derivatives of ``orders`` at ``t``.
 
     Columns sharing their pattern of missing values are fitted together as one batch. Each
-    result is (n, m), NaN outside the span of a column's valid samples.
+    result is (n, m), NaN outside the span of a column's valid samples. Messages call a column
+    ``what``, named by ``labels``.
     """
     n, m = values.shape
     finite = np.isfinite(values)
@@ -273,9 +331,9 @@ def _fit_and_evaluate(
             estimator.fit(t[rows], values[np.ix_(rows, columns)])
         except ValueError as error:
             which = (
-                f"column {labels[columns[0]]!r}"
+                f"{what} {labels[columns[0]]!r}"
                 if labels is not None and len(columns) == 1
-                else f"{len(columns)} columns"
+                else f"{len(columns)} {what}s"
             )
             raise ValueError(
                 f"{which} with {int(rows.sum())} valid values of {n}: {error}"
@@ -314,9 +372,12 @@ def differentiate_array(
     ----------
     x : array-like of shape (n,)
         Sample positions, strictly increasing and finite.
-    y : array-like
+    y : array-like or dask.array.Array
         The series, with the samples along ``axis``; every other axis is a batch of series. NaN
-        marks a missing sample of one series.
+        marks a missing sample of one series. A dask array gives a lazy dask array back, fitted
+        chunk by chunk: chunk it across series, never along ``axis`` (a spline is global along
+        the samples, so each chunk must hold whole series). A chunked ``axis`` is rechunked
+        whole, the other axes to dask's default chunk size (``array.chunk-size``).
     order : int, default=1
         Derivative order (``0`` gives the smoothed values).
     method : {'spline', 'neural'} or BaseInterpolator, default='spline'
@@ -333,14 +394,18 @@ def differentiate_array(
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray or dask.array.Array
         The derivative at ``x`` for every series, the shape of ``y``; NaN before a series'
-        first and after its last valid sample (gaps inside are filled by the fit).
+        first and after its last valid sample (gaps inside are filled by the fit). For a dask
+        ``y``, a lazy float64 dask array whose chunks hold whole series.
 
     Raises
     ------
     ValueError
         If ``x`` is unsorted or repeats, shapes disagree, or a series has too few valid samples.
+    TypeError
+        For a dask ``y`` with ``progress=True`` (use dask's own progress bars) or of a
+        non-numeric dtype.
 
     Examples
     --------
@@ -357,6 +422,8 @@ def differentiate_array(
     if t.ndim != 1:
         raise ValueError(f"x must be 1-D, got shape {t.shape}")
     _check_time_order(t, t, "x", "np.argsort(x) gives the order")
+    if _dask_kind(y) is not None:
+        return _differentiate_dask_array(t, y, order, method, axis, progress, params)
     values = as_float_array(y, name="y")
     if values.ndim == 0:
         raise ValueError("y must have a sample axis, got a scalar")
@@ -370,6 +437,68 @@ def differentiate_array(
     flat = moved.reshape(t.size, -1)
     (result,) = _fit_and_evaluate(t, flat, (order,), factory, progress=progress)
     return np.moveaxis(result.reshape(moved.shape), 0, axis)
+
+
+def _array_block(
+    values: np.ndarray, *, t: np.ndarray, order: int, method: Any, params: Mapping[str, Any]
+) -> np.ndarray:
+    """Differentiate one block (n, ...) of whole series: the in-memory path, on a worker."""
+    flat = as_float_array(values, name="y").reshape(t.size, -1)
+    if flat.shape[1] == 0:
+        return np.empty(values.shape)
+    (result,) = _fit_and_evaluate(t, flat, (order,), _make_estimator(method, params))
+    return result.reshape(values.shape)
+
+
+def _check_not_progress(progress: bool) -> None:
+    if progress:
+        raise TypeError(
+            "progress=True shows a bar for in-memory data; for dask collections use dask's own: "
+            "dask.diagnostics.ProgressBar() or distributed.progress(result.persist())"
+        )
+
+
+def _differentiate_dask_array(
+    t: np.ndarray,
+    y: Any,
+    order: int,
+    method: Any,
+    axis: int,
+    progress: bool,
+    params: Mapping[str, Any],
+) -> Any:
+    """The lazy version of :func:`differentiate_array` for a dask array ``y``."""
+    da = _dask("dask.array")
+    _check_not_progress(progress)
+    if y.ndim == 0:
+        raise ValueError("y must have a sample axis, got a scalar")
+    if not (np.issubdtype(y.dtype, np.number) and y.dtype != np.bool_) or np.issubdtype(
+        y.dtype, np.complexfloating
+    ):
+        raise TypeError(f"y has dtype {y.dtype}, not real numbers")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    if not -y.ndim <= axis < y.ndim:
+        raise ValueError(f"axis={axis} is out of range for y with {y.ndim} dimensions")
+    moved = da.moveaxis(y, axis, 0)
+    if math.isnan(moved.shape[0]):
+        raise ValueError(
+            "y has unknown chunk sizes along its sample axis; call y.compute_chunk_sizes() first"
+        )
+    if moved.shape[0] != t.size:
+        raise ValueError(
+            f"y has {moved.shape[0]} samples along axis {axis} but x has {t.size}; pass the "
+            "sample axis with axis="
+        )
+    _make_estimator(method, params)  # bad settings fail here, not later on a worker
+    if len(moved.chunks[0]) > 1:
+        # Whole series in every chunk; the other axes shrink to keep chunks near dask's size.
+        moved = moved.rechunk({0: -1, **{i: "auto" for i in range(1, moved.ndim)}})
+    block = functools.partial(_array_block, t=t, order=order, method=method, params=dict(params))
+    result = moved.astype(np.float64).map_blocks(
+        block, dtype=np.float64, meta=np.empty((0,) * moved.ndim, dtype=np.float64)
+    )
+    return da.moveaxis(result, 0, axis)
 
 
 # ------------------------------------------------------------------------------- pandas / xarray
@@ -399,17 +528,24 @@ def differentiate(
     dim: Hashable | None = None,
     datetime_unit: Any = None,
     progress: bool = False,
+    series_per_block: int | None = None,
     **params: Any,
 ) -> Any:
     """Differentiate a pandas Series/DataFrame or an xarray DataArray along its time axis.
 
     Parameters
     ----------
-    data : pandas.Series, pandas.DataFrame or xarray.DataArray
+    data : pandas.Series, pandas.DataFrame, xarray.DataArray or dask.dataframe.DataFrame
         For pandas, the index holds the sample positions: a ``DatetimeIndex`` (naive or in one
         time zone), a ``TimedeltaIndex`` or numbers; it must be sorted, without repeats or NaT.
         Every column of a DataFrame must be numeric. NaN values are gaps: each column is fitted
-        on its own valid samples.
+        on its own valid samples. A dask DataFrame (or Series) has the same wide layout, one
+        column per series, and gives a lazy dask result: dask partitions a frame by rows (time),
+        but a spline is global along the time axis, so its values are regrouped into blocks of
+        whole columns (``series_per_block`` of them, all their rows), each fitted as one batch;
+        the index itself is read once, eagerly, as every block needs the sample times. The
+        index must be sorted with known divisions (``set_index(..., sorted=True)``,
+        ``read_parquet(..., calculate_divisions=True)``, ``from_pandas``).
     order : int, default=1
         Derivative order (``0`` gives the smoothed values).
     method : {'spline', 'neural'} or BaseInterpolator, default='spline'
@@ -427,28 +563,35 @@ def differentiate(
         coordinate (``'W'``, ``'D'``, ``'h'``, ``'m'`` (minute), ``'s'``, ``'ms'``, ``'us'``,
         ``'ns'``); ``None`` means the coordinate's own resolution (nanoseconds, usually).
     progress : bool, default=False
-        Show a tqdm progress bar over groups of columns (needs tqdm).
+        Show a tqdm progress bar over groups of columns (needs tqdm); in memory only.
+    series_per_block : int, optional
+        Dask DataFrames only: columns per block. The default, ``ceil(n_columns /
+        npartitions)``, makes each block as large as an average partition, which bounds each
+        worker's memory by the partition size.
     **params
         Passed to the interpolator named by ``method``, e.g. ``smoothing=1e-3`` or ``k=3``.
         Defaults here: ``nan_policy='omit'`` (gaps are dropped) and ``extrapolate='nan'``.
 
     Returns
     -------
-    pandas.Series, pandas.DataFrame or xarray.DataArray
+    pandas.Series, pandas.DataFrame, xarray.DataArray or dask.dataframe.DataFrame
         The derivative, with the same index (or coordinates), columns and names; NaN before a
-        column's first and after its last valid value; gaps inside are filled by the fit.
+        column's first and after its last valid value; gaps inside are filled by the fit. A
+        dask input gives a lazy dask result with the input's partitions.
 
     Raises
     ------
     TypeError
-        For other input types, non-numeric columns, or timestamps mixing time zones.
+        For other input types (a dask array goes to :func:`differentiate_array`), non-numeric
+        columns, or timestamps mixing time zones.
     ValueError
         For an unsorted or repeated index, NaT, a ``unit`` with a numeric index, or a column
         with too few valid values.
 
     See Also
     --------
-    differentiate_array : the same for NumPy arrays.
+    differentiate_array : the same for NumPy (and dask) arrays.
+    differentiate_long : many series in long format, each with its own sample times.
 
     Examples
     --------
@@ -474,6 +617,18 @@ def differentiate(
     Name: 2024-01-08 00:00:00, dtype: float64
     """
     order = _check_orders(order)
+    kind = _dask_kind(data)
+    if kind == "array":
+        raise TypeError(
+            "differentiate takes labelled data; for a dask array use differentiate_array(x, y)"
+        )
+    if series_per_block is not None and kind is None:
+        raise TypeError("series_per_block applies to dask DataFrames only")
+    if kind is not None:
+        if dim is not None or datetime_unit is not None:
+            raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
+        _check_not_progress(progress)
+        return _differentiate_dask_frame(data, order, method, unit, series_per_block, params)
     if _is_dataarray(data):
         if unit is not None:
             raise TypeError(
@@ -509,6 +664,66 @@ def differentiate(
     if isinstance(data, pd.Series):
         return pd.Series(result[:, 0], index=data.index, name=data.name)
     return pd.DataFrame(result, index=frame.index, columns=frame.columns)
+
+
+def _differentiate_dask_frame(
+    data: Any,
+    order: int,
+    method: Any,
+    unit: Any,
+    series_per_block: int | None,
+    params: Mapping[str, Any],
+) -> Any:
+    """The lazy version of :func:`differentiate` for a wide dask DataFrame or Series."""
+    import dask
+
+    dd = _dask("dask.dataframe")
+    pd = _pandas()
+    is_series = isinstance(data, dd.Series)
+    frame = data.to_frame(name=0) if is_series else data
+    columns = list(frame.columns)
+    if not columns:
+        raise ValueError("the DataFrame has no columns to differentiate")
+    for label, dtype in frame.dtypes.items():
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            raise TypeError(
+                f"column {label!r} has dtype {dtype}, not numbers; select the numeric columns "
+                "(data.select_dtypes('number')) or convert it"
+            )
+    size = series_per_block
+    if size is None:
+        size = max(1, math.ceil(len(columns) / frame.npartitions))
+    elif isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"series_per_block must be a positive integer, got {size!r}")
+    _make_estimator(method, params)  # bad settings fail here, not later on a worker
+    if not frame.known_divisions:
+        raise ValueError(
+            "a dask DataFrame must have a sorted time index with known divisions (so that the "
+            "rows of each partition are known without reading the values): use "
+            "frame.set_index(column, sorted=True), dd.read_parquet(..., "
+            "calculate_divisions=True) or dd.from_pandas(sorted_frame)"
+        )
+    # Every block needs all sample times: read the index alone (n values). The partition
+    # lengths follow from the divisions (partition i holds divisions[i] <= t < divisions[i+1]).
+    (index,) = dask.compute(frame.index)
+    t = time_to_float(index, unit)
+    _check_time_order(t, index, "the index", "data.set_index(column, sorted=True)")
+    starts = index.searchsorted(pd.Index(list(frame.divisions[:-1]), dtype=index.dtype))
+    lengths = tuple(int(length) for length in np.diff(np.append(starts, index.size)))
+    block = functools.partial(_array_block, t=t, order=order, method=method, params=dict(params))
+    values = frame.to_dask_array(lengths=list(lengths)).astype(np.float64)
+    result = values.rechunk({0: -1, 1: int(size)}).map_blocks(
+        block, dtype=np.float64, meta=np.empty((0, 0), dtype=np.float64)
+    )
+    # Back to the input's row partitions, so the result lines up with its index.
+    result = result.rechunk({0: lengths, 1: -1})
+    meta = pd.DataFrame(
+        index=pd.Index([], dtype=index.dtype, name=index.name),
+        columns=frame.columns,
+        dtype=np.float64,
+    )
+    out = dd.from_dask_array(result, columns=columns, index=frame.index, meta=meta)
+    return out[0].rename(data.name) if is_series else out
 
 
 def _differentiate_dataarray(
@@ -552,3 +767,308 @@ def _differentiate_dataarray(
     (result,) = _fit_and_evaluate(t, values.reshape(n, -1), (order,), factory, progress=progress)
     out = np.moveaxis(result.reshape(values.shape), 0, array.get_axis_num(dim))
     return array.copy(data=out)
+
+
+# ------------------------------------------------------------------------------- long format
+def differentiate_long(
+    frame: Any,
+    by: Hashable | list[Hashable],
+    time: Hashable,
+    value: Hashable,
+    order: int = 1,
+    method: Any = "spline",
+    unit: Any = None,
+    *,
+    progress: bool = False,
+    **params: Any,
+) -> Any:
+    """Differentiate many series held in long format: one row per sample.
+
+    Rows are grouped into series by ``by`` and sorted by ``time`` within each series (the
+    frame itself may be in any order, and is not changed). Series whose sample times are
+    identical are stacked and fitted together, as one batch (one fit, many columns, with
+    per-series automatic smoothing); a series with sample times of its own is fitted alone.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or dask.dataframe.DataFrame
+        The samples. A dask DataFrame gives a lazy result; it must hold each series whole in
+        one partition (a spline is global along time, so a series split across partitions
+        cannot be fitted there): set the series key as its index first,
+        ``frame.set_index(by)``, which sorts the rows by key into partitions with known
+        divisions, each key in one partition.
+    by : hashable or list of hashable
+        The column(s) (or, for pandas, index levels) holding the series key. A dask
+        DataFrame takes a single key, its index.
+    time : hashable
+        The column of sample times: timestamps (naive or in one time zone), time differences
+        or numbers. Timestamps count from each series' first one.
+    value : hashable
+        The numeric column of sampled values; NaN marks a missing sample.
+    order : int, default=1
+        Derivative order (``0`` gives the smoothed values).
+    method : {'spline', 'neural'} or BaseInterpolator, default='spline'
+        The interpolator family, or an unfitted interpolator to clone for every fit.
+    unit : str or timedelta, optional
+        For times that are timestamps or time differences, the time unit of the derivative
+        (as in :func:`differentiate`); leave it ``None`` for numeric times.
+    progress : bool, default=False
+        Show a tqdm progress bar over the batches (needs tqdm); in memory only.
+    **params
+        Passed to the interpolator named by ``method``. Defaults here: ``nan_policy='omit'``
+        and ``extrapolate='nan'``.
+
+    Returns
+    -------
+    pandas.Series or dask.dataframe.Series
+        The derivative for every row, aligned with the rows of ``frame`` (same index), named
+        after ``value``; NaN before a series' first and after its last valid value.
+
+    Raises
+    ------
+    ValueError
+        For a missing column, a time repeated within a series, missing times, a series with
+        too few valid values, or a dask DataFrame whose partitions do not hold whole series.
+    TypeError
+        For other input types, or a non-numeric ``value`` column.
+
+    See Also
+    --------
+    differentiate : wide data, one column per series on a shared time index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> t = np.linspace(0.0, 2.0, 50)
+    >>> frame = pd.DataFrame(
+    ...     {
+    ...         "sensor": ["a"] * 50 + ["b"] * 50,
+    ...         "t": np.concatenate([t, t**2]),
+    ...         "level": np.concatenate([3 * t, 5 * t**2]),
+    ...     }
+    ... )
+    >>> rate = differentiate_long(frame, by="sensor", time="t", value="level")
+    >>> rate.groupby(frame["sensor"]).median().round(6)
+    sensor
+    a    3.0
+    b    5.0
+    Name: level, dtype: float64
+    """
+    order = _check_orders(order)
+    kind = _dask_kind(frame)
+    if kind == "dataframe":
+        _check_not_progress(progress)
+        return _differentiate_long_dask(frame, by, time, value, order, method, unit, params)
+    pd = _pandas()
+    if kind is not None or not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas or dask DataFrame in long format, got {type(frame).__name__}"
+        )
+    factory = _make_estimator(method, params, progress)
+    result = _long_values(frame, by, time, value, order, factory, unit, progress)
+    return pd.Series(result, index=frame.index, name=value)
+
+
+def _long_keys(frame: Any, by: Any) -> list[Hashable]:
+    keys = list(by) if isinstance(by, list) else [by]
+    if not keys:
+        raise ValueError("by must name at least one key column")
+    return keys
+
+
+def _check_long_columns(frame: Any, keys: list[Hashable], time: Any, value: Any) -> None:
+    levels = [name for name in frame.index.names if name is not None]
+    for role, label in [*(("by", key) for key in keys), ("time", time), ("value", value)]:
+        present = label in frame.columns or (role == "by" and label in levels)
+        if not present:
+            where = " or index levels" if role == "by" else ""
+            raise ValueError(
+                f"{role}={label!r} is not a column{where} of the frame; its columns are "
+                f"{list(frame.columns)}"
+            )
+    if time == value or time in keys or value in keys:
+        raise ValueError(
+            f"by={keys!r}, time={time!r} and value={value!r} must name different columns"
+        )
+
+
+def _key_labels(frame: Any, keys: list[Hashable], rows: np.ndarray) -> list[Any]:
+    """The key of the series at each of ``rows``: a value, or a tuple for several keys."""
+    parts = []
+    for key in keys:
+        source = frame[key] if key in frame.columns else frame.index.get_level_values(key)
+        parts.append(np.asarray(source)[rows])
+    if len(parts) == 1:
+        return list(parts[0])
+    return list(zip(*parts, strict=True))
+
+
+def _long_times(frame: Any, time: Hashable, codes: np.ndarray, n_series: int, unit: Any) -> Any:
+    """Sample times as floats; timestamps count from the first one of their series."""
+    pd = _pandas()
+    times = frame[time]
+    if not (times.dtype.kind == "M" or isinstance(times.dtype, pd.DatetimeTZDtype)):
+        t = time_to_float(times, unit, name=f"column {time!r}")
+        bad = ~np.isfinite(t)
+        if bad.any():
+            raise ValueError(
+                f"column {time!r} has {int(bad.sum())} missing or infinite values, first at "
+                f"row {_show(frame.index[int(np.flatnonzero(bad)[0])])}; drop those rows first"
+            )
+        return t
+    missing = times.isna().to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"column {time!r} has {int(missing.sum())} missing timestamps (NaT), first at row "
+            f"{_show(frame.index[int(np.flatnonzero(missing)[0])])}; drop those rows first"
+        )
+    seconds, _ = _unit_seconds(unit)
+    nanoseconds = np.asarray(pd.DatetimeIndex(times).as_unit("ns").asi8, dtype=np.int64)
+    # Integer differences from each series' own start: exact, and independent of other series.
+    origin = np.full(n_series, np.iinfo(np.int64).max)
+    np.minimum.at(origin, codes, nanoseconds)
+    return (nanoseconds - origin[codes]).astype(np.float64) / (seconds * 1e9)
+
+
+def _long_values(
+    frame: Any,
+    by: Any,
+    time: Hashable,
+    value: Hashable,
+    order: int,
+    factory: Callable[[], BaseInterpolator],
+    unit: Any,
+    progress: bool,
+) -> np.ndarray:
+    """The derivative for every row of a pandas frame in long format (see differentiate_long)."""
+    keys = _long_keys(frame, by)
+    _check_long_columns(frame, keys, time, value)
+    n = len(frame)
+    if n == 0:
+        return np.empty(0)
+    grouper = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False, dropna=False)
+    codes = np.asarray(grouper.ngroup(), dtype=np.intp)
+    n_series = int(codes.max()) + 1
+    _, first_rows = np.unique(codes, return_index=True)
+    labels = _key_labels(frame, keys, first_rows)
+    t = _long_times(frame, time, codes, n_series, unit)
+    v = _numeric_frame(frame[[value]])[:, 0]
+
+    # Sorted by series, then time; each series is one contiguous run [starts[g], ends[g]).
+    perm = np.lexsort((t, codes))
+    codes_sorted, t_sorted, v_sorted = codes[perm], t[perm], v[perm]
+    same_series = codes_sorted[1:] == codes_sorted[:-1]
+    repeated = same_series & (t_sorted[1:] == t_sorted[:-1])
+    if repeated.any():
+        i = int(np.flatnonzero(repeated)[0])
+        raise ValueError(
+            f"series {labels[codes_sorted[i]]!r} has the time "
+            f"{_show(frame[time].iloc[perm[i]])} twice (rows {_show(frame.index[perm[i]])} and "
+            f"{_show(frame.index[perm[i + 1]])}); average repeated samples first, e.g. "
+            f"frame.groupby({[*keys, time]!r}, as_index=False).mean()"
+        )
+    starts = np.flatnonzero(np.concatenate([[True], ~same_series]))
+    ends = np.append(starts[1:], n)
+
+    # Series with identical sample times form one batch (hash first, then compare exactly).
+    batches: dict[tuple[int, int], list[list[int]]] = {}
+    for g in range(n_series):
+        times = t_sorted[starts[g] : ends[g]]
+        candidates = batches.setdefault((times.size, hash(times.tobytes())), [])
+        for members in candidates:
+            head = members[0]
+            if np.array_equal(t_sorted[starts[head] : ends[head]], times):
+                members.append(g)
+                break
+        else:
+            candidates.append([g])
+    groups = [members for candidates in batches.values() for members in candidates]
+    iterator: Any = groups
+    if progress and len(groups) > 1:
+        iterator = progress_bar(groups, desc="batches of series", unit="batch")
+
+    out_sorted = np.empty(n)
+    for members in iterator:
+        size = ends[members[0]] - starts[members[0]]
+        rows = starts[members][None, :] + np.arange(size)[:, None]  # (size, len(members))
+        (result,) = _fit_and_evaluate(
+            t_sorted[rows[:, 0]],
+            v_sorted[rows],
+            (order,),
+            factory,
+            labels=[labels[g] for g in members],
+            what="series",
+        )
+        out_sorted[rows] = result
+    out = np.empty(n)
+    out[perm] = out_sorted
+    return out
+
+
+def _long_partition(
+    part: Any,
+    *,
+    by: Hashable,
+    time: Hashable,
+    value: Hashable,
+    order: int,
+    method: Any,
+    unit: Any,
+    params: Mapping[str, Any],
+) -> Any:
+    """One partition of whole series: the in-memory path, on a worker."""
+    pd = _pandas()
+    factory = _make_estimator(method, params)
+    result = _long_values(part, by, time, value, order, factory, unit, False)
+    return pd.Series(result, index=part.index, name=value)
+
+
+def _differentiate_long_dask(
+    frame: Any,
+    by: Any,
+    time: Hashable,
+    value: Hashable,
+    order: int,
+    method: Any,
+    unit: Any,
+    params: Mapping[str, Any],
+) -> Any:
+    """The lazy version of :func:`differentiate_long`: one in-memory fit per partition."""
+    pd = _pandas()
+    keys = _long_keys(frame, by)
+    if len(keys) != 1 or frame.index.name != keys[0] or not frame.known_divisions:
+        raise ValueError(
+            f"a dask DataFrame in long format must hold each series whole in one partition (a "
+            f"spline is global along time), which the series key as index with known divisions "
+            f"guarantees; the frame's index is {frame.index.name!r}"
+            f"{'' if frame.known_divisions else ' with unknown divisions'}: call "
+            f"frame.set_index({keys[0] if len(keys) == 1 else keys!r}) first (one key column; "
+            "combine several into one)"
+        )
+    if keys[0] in frame.columns:
+        raise ValueError(f"by={keys[0]!r} is both the index and a column; drop the column")
+    for role, label in (("time", time), ("value", value)):
+        if label not in frame.columns:
+            raise ValueError(
+                f"{role}={label!r} is not a column of the frame; its columns are "
+                f"{list(frame.columns)}"
+            )
+    dtype = frame.dtypes[value]
+    if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+        raise TypeError(f"column {value!r} has dtype {dtype}, not numbers; convert it")
+    _make_estimator(method, params)  # bad settings fail here, not later on a worker
+    meta = pd.Series(
+        [], dtype=np.float64, name=value, index=pd.Index([], dtype=frame.index.dtype, name=by)
+    )
+    return frame.map_partitions(
+        _long_partition,
+        by=keys[0],
+        time=time,
+        value=value,
+        order=order,
+        method=method,
+        unit=unit,
+        params=dict(params),
+        meta=meta,
+    )

@@ -311,3 +311,32 @@ def test_numpy_integer_hyperparameters(tmp_path):
     ).fit(x, y)
     net.save(tmp_path / "n.pt")  # NumPy scalars must not break the JSON metadata
     assert NeuralNetworkInterpolator.load(tmp_path / "n.pt").get_params()["epochs"] == 20
+
+
+def test_independent_outputs_give_each_column_networks_of_its_own(tmp_path):
+    x = np.linspace(0.0, 2.0, 40)
+    a, b, c = np.sin(2 * x), x**2, 50.0 * np.cos(9 * x)  # c: a wild neighbour
+    adam_only = dict(SMALL, optimizer="adam", early_stopping="none", n_members=2, random_state=3)
+    fits = {}
+    for independent in (True, False):
+        for name, other in (("b", b), ("c", c)):
+            net = NeuralNetworkInterpolator(independent_outputs=independent, **adam_only)
+            fits[independent, name] = net.fit(x, np.stack([a, other], axis=1))(x)[:, 0]
+    # Adam's updates are separable per network: column 0 cannot see column 1 at all ...
+    np.testing.assert_array_equal(fits[True, "b"], fits[True, "c"])
+    # ... whereas shared hidden layers feel it.
+    assert not np.array_equal(fits[False, "b"], fits[False, "c"])
+
+    net = NeuralNetworkInterpolator(independent_outputs=True, random_state=0, **SMALL)
+    y = np.stack([a, b], axis=1)
+    d1 = net.fit(x, y).differentiate(1)
+    inner = _interior(0.0, 2.0, 20)
+    assert d1(inner).shape == (20, 2) and net.params_[0].shape[0] == 2  # 1 member x 2 columns
+    np.testing.assert_allclose(
+        d1(inner), np.stack([2 * np.cos(2 * inner), 2 * inner], 1), atol=0.05
+    )
+    net.save(tmp_path / "independent.pt")
+    loaded = NeuralNetworkInterpolator.load(tmp_path / "independent.pt")
+    np.testing.assert_array_equal(loaded.differentiate(1)(inner), d1(inner))
+    with pytest.raises(TypeError, match="independent_outputs must be True or False"):
+        NeuralNetworkInterpolator(independent_outputs="yes").fit(x, a)

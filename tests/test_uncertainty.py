@@ -206,3 +206,26 @@ def test_bootstrap_members_see_their_own_weights():
     np.testing.assert_array_equal(again(grid), resampled(grid))  # seeded: reproducible
     with pytest.raises(TypeError, match="bootstrap"):
         NeuralNetworkInterpolator(bootstrap="yes").fit(x, y)
+
+
+def test_ensemble_band_with_independent_outputs_matches_separate_members():
+    pytest.importorskip("torch")
+    x, y = _noisy_sine(n=60)
+    y2 = np.column_stack([y, 2 * y])
+    net = NeuralNetworkInterpolator(
+        hidden_layers=(8,),
+        epochs=40,
+        n_members=3,
+        independent_outputs=True,
+        bootstrap=True,
+        random_state=2,
+    ).fit(x, y2)
+    grid = np.linspace(0.5, 5.5, 5)
+    values, std = net.differentiate(1)(grid, return_std=True)
+    assert values.shape == std.shape == (5, 2) and (std > 0).all()
+    step = 1e-5
+    torch = pytest.importorskip("torch")
+    rows = torch.as_tensor((grid[:, None] - net.x_mean_) / net.x_scale_, dtype=torch.float64)
+    h = step / net.x_scale_[0]
+    slopes = (net._members(rows + h) - net._members(rows - h)).detach().numpy() / (2 * step)
+    np.testing.assert_allclose(std, slopes.std(axis=0, ddof=1) * net.y_scale_, rtol=1e-5)
