@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import codecs
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +27,8 @@ examples:
   cat data.csv | pydelt-like diff --x t --y v --smoothing 0.01 --plot fit.png
       read standard input, fixed smoothing, and draw the fit and its derivatives
 
-output columns: the x column, then '<y>_d<order>' for every y and order ('<y>_fit' for order 0).
+output columns: the x column as written in the input, then '<y>_d<order>' for every y and order
+('<y>_fit' for order 0), each followed by '<y>_d<order>_std' with --std.
 A gap (empty or NaN value) in a y column is bridged by the fit; rows before a column's first or
 after its last value get no derivative (empty). Exit status: 0 on success, 1 for bad data or
 files (with a one-line message), 2 for bad options.
@@ -97,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "residual sum of squares target",
     )
     diff.add_argument(
+        "--std",
+        action="store_true",
+        help="also write the standard error of every output column, as '<column>_std' "
+        "(the interpolator's uncertainty band: see the documentation)",
+    )
+    diff.add_argument(
         "--unit",
         default=None,
         metavar="UNIT",
@@ -137,7 +145,10 @@ def _parser() -> argparse.ArgumentParser:
         help="show progress on standard error (default: when it is a terminal; needs tqdm)",
     )
     diff.add_argument(
-        "--sep", default=",", metavar="CHAR", help="field separator of input and output (default ,)"
+        "--sep",
+        default=",",
+        metavar="CHAR",
+        help="field separator of input and output (default ,; \\t for a tab)",
     )
     return parser
 
@@ -153,11 +164,22 @@ def _parse_param(text: str) -> tuple[str, Any]:
     return name.strip(), parsed
 
 
-def _read(source: str, sep: str) -> Any:
+def _separator(text: str) -> str:
+    """The field separator: one character; ``\\t`` as typed on a command line is a tab."""
+    sep = codecs.decode(text, "unicode_escape") if "\\" in text else text
+    if len(sep) != 1:
+        raise CommandError(f"--sep must be one character (\\t for a tab), got {text!r}")
+    return sep
+
+
+def _read(source: str, sep: str, x_name: str) -> Any:
     import pandas as pd
 
+    if source == "-" and sys.stdin.isatty():
+        raise CommandError("no input: give a CSV file, or pipe one into standard input")
     try:
-        return pd.read_csv(sys.stdin if source == "-" else source, sep=sep)
+        # The x column as text: written back exactly as it came, parsed here.
+        return pd.read_csv(sys.stdin if source == "-" else source, sep=sep, dtype={x_name: str})
     except FileNotFoundError:
         raise CommandError(f"cannot read {source!r}: no such file") from None
     except pd.errors.EmptyDataError:
@@ -168,22 +190,31 @@ def _read(source: str, sep: str) -> Any:
 
 
 def _x_column(frame: Any, name: str) -> Any:
+    """The x column as numbers (a float Index) or timestamps (a DatetimeIndex)."""
     import pandas as pd
 
     column = frame[name]
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return pd.Index(column.to_numpy(dtype=float), name=name)
     try:
-        stamps = pd.to_datetime(column)
+        return pd.Index(pd.to_numeric(column).to_numpy(dtype=float), name=name)
     except (ValueError, TypeError):
+        pass
+    # Dates with and without times, ISO 8601 or not; mixed UTC offsets are converted to UTC.
+    for options in ({}, {"format": "ISO8601"}, {"format": "mixed"}, {"utc": True}):
         try:
-            stamps = pd.to_datetime(column, utc=True)  # mixed UTC offsets
+            return pd.DatetimeIndex(pd.to_datetime(column, **options), name=name)
         except (ValueError, TypeError):
-            raise CommandError(
-                f"column {name!r} holds neither numbers nor timestamps (first value: "
-                f"{column.iloc[0]!r})"
-            ) from None
-    return pd.DatetimeIndex(stamps, name=name)
+            continue
+    try:
+        pd.to_datetime(column, format="mixed", utc=True)
+    except (ValueError, TypeError):
+        raise CommandError(
+            f"column {name!r} holds neither numbers nor timestamps (first value: "
+            f"{column.iloc[0]!r})"
+        ) from None
+    raise CommandError(
+        f"column {name!r} mixes timestamps with and without a time zone; give every one an "
+        "offset (or none)"
+    )
 
 
 def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -259,7 +290,8 @@ def _diff(args: argparse.Namespace) -> None:
         time_to_float,
     )
 
-    frame = _read(args.input, args.sep)
+    sep = _separator(args.sep)
+    frame = _read(args.input, sep, args.x)
     if args.x not in frame.columns:
         raise CommandError(
             f"no column {args.x!r} for --x; the columns are {', '.join(map(str, frame.columns))}"
@@ -273,10 +305,14 @@ def _diff(args: argparse.Namespace) -> None:
             )
         y_names = list(dict.fromkeys(args.y))
     else:
+        if frame.empty:
+            raise CommandError("the input has a header but no rows")
         y_names = [
             name
             for name in frame.columns
-            if name != args.x and pd.api.types.is_numeric_dtype(frame[name])
+            if name != args.x
+            and pd.api.types.is_numeric_dtype(frame[name])
+            and not pd.api.types.is_bool_dtype(frame[name])
         ]
         if not y_names:
             raise CommandError(
@@ -300,16 +336,25 @@ def _diff(args: argparse.Namespace) -> None:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     factory = _make_estimator(args.method, params, progress)
     results = _fit_and_evaluate(
-        t, values, tuple(orders), factory, labels=y_names, progress=progress
+        t,
+        values,
+        tuple(orders),
+        factory,
+        labels=y_names,
+        progress=progress,
+        return_std=args.std,
     )
 
     out = pd.DataFrame({args.x: frame[args.x]})  # as written in the input
     for j, name in enumerate(y_names):
-        for order, result in zip(orders, results, strict=True):
-            out[f"{name}_fit" if order == 0 else f"{name}_d{order}"] = result[:, j]
+        for i, order in enumerate(orders):
+            column = f"{name}_fit" if order == 0 else f"{name}_d{order}"
+            out[column] = results[i][:, j]
+            if args.std:
+                out[f"{column}_std"] = results[i + len(orders)][:, j]
     target = sys.stdout if args.output == "-" else args.output
     try:
-        out.to_csv(target, index=False, sep=args.sep, float_format="%.17g")
+        out.to_csv(target, index=False, sep=sep, float_format="%.17g")
     except BrokenPipeError:
         raise
     except OSError as error:

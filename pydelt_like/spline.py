@@ -663,6 +663,10 @@ def _candidate_weights(
     if target is None:
         crit = _criterion(rss, counts + k, n_eff, y_power, per_parameter)
         crit = np.where(mask, crit, np.inf)
+        # With k + 2 samples the one candidate leaves no degree of freedom for the criterion's
+        # small-sample factor: every score is infinite. Take the least-squares fit itself.
+        unscored = ~np.isfinite(crit).any(axis=0)
+        crit[:, unscored] = np.where(mask[:, unscored], 0.0, np.inf)
         weights = np.exp(-(crit - crit.min(axis=0)) / 2.0)
         weights[weights < _WEIGHT_CUTOFF] = 0.0
         return weights / weights.sum(axis=0)
@@ -707,12 +711,16 @@ class SplineInterpolator(BaseInterpolator):
           Least-squares splines on uniform knots are fitted for every candidate
           number of knot intervals, scored with an information criterion
           (``n log(RSS / n) + 4 p``), and averaged with weights
-          ``exp(-criterion / 2)``. ``noise_std_`` reports the noise it implies.
+          ``exp(-criterion / 2)``. ``noise_std_`` reports the noise it implies, and
+          ``return_std=True`` the posterior of the average plus a bias estimate (see the
+          documentation of uncertainty bands).
         - ``0``: exact interpolation through every sample (repeated x values are an error).
         - a positive number ``s``: the residual target of SciPy's
           ``UnivariateSpline``: the fewest uniform knot intervals whose weighted
           residual sum of squares is at most ``s``. With a known noise level
-          ``sigma``, ``s = n * sigma**2`` is the usual choice.
+          ``sigma``, ``s = n * sigma**2`` is the usual choice. Its uncertainty band
+          (``return_std``) ignores which knot count the noise happened to select and comes
+          out about half as wide as it should; prefer ``'auto'`` when the band matters.
     k : int, default=5
         Degree of the spline, 1 to 7. Derivatives up to order ``k`` are available.
         The quintic default gives accurate first and second derivatives.

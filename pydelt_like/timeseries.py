@@ -49,7 +49,7 @@ import numpy as np
 
 from pydelt_like._progress import progress_bar
 from pydelt_like._validation import as_float_array, check_option
-from pydelt_like.base import BaseInterpolator
+from pydelt_like.base import BaseInterpolator, _check_flag
 
 __all__ = [
     "METHODS",
@@ -172,8 +172,8 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     Returns
     -------
     numpy.ndarray of float64
-        For timestamps: the time since the first one, in ``unit``; for time differences: their
-        length in ``unit``; numbers are returned as floats.
+        For timestamps and time differences: the time since the first one, in ``unit``;
+        numbers are returned as floats.
 
     Raises
     ------
@@ -196,11 +196,15 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     if pd.api.types.is_object_dtype(dtype) and len(values):
         inferred = pd.api.types.infer_dtype(values, skipna=True)
         if inferred in ("datetime", "datetime64", "date", "mixed"):
-            raise TypeError(
-                f"{name} holds timestamps that pandas could not combine into one datetime type "
-                "(mixed time zones, or naive and time-zone-aware together); convert them with "
-                "pd.to_datetime(values, utc=True)"
-            )
+            try:  # e.g. datetime.date objects from groupby(index.date): one datetime type
+                values = pd.DatetimeIndex(values)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"{name} holds timestamps that pandas cannot combine into one datetime type "
+                    "(mixed time zones, or naive and time-zone-aware together); convert them "
+                    "with pd.to_datetime(values, utc=True)"
+                ) from None
+            dtype = values.dtype
     if _is_time_dtype(dtype) or isinstance(dtype, pd.DatetimeTZDtype):
         stamps = pd.Index(values)
         if stamps.hasnans:
@@ -210,11 +214,15 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
                 f"position {first}; drop those rows first (e.g. data[data.index.notna()])"
             )
         seconds, _ = _unit_seconds(unit)
-        # Timestamps count from the first one; time differences are lengths already.
-        delta = stamps if getattr(dtype, "kind", None) == "m" else stamps - stamps[0]
-        # Whole nanoseconds as integers first: exact differences before the division.
-        nanoseconds = np.asarray(pd.TimedeltaIndex(delta).as_unit("ns").asi8, dtype=np.int64)
-        return nanoseconds.astype(np.float64) / (seconds * 1e9)
+        if len(stamps) == 0:
+            return np.empty(0)
+        # Time counts from the first stamp, in whole ticks of the index's own resolution (s,
+        # ms, us or ns): exact integer differences, and no overflow for records spanning
+        # centuries at second resolution, before the one division into the unit.
+        delta = pd.TimedeltaIndex(stamps - stamps[0])
+        tick = np.datetime_data(delta.dtype)[0]
+        ticks = np.asarray(delta.asi8, dtype=np.int64).astype(np.float64)
+        return ticks * (pd.Timedelta(1, unit=tick).total_seconds() / seconds)
     if unit is not None:
         raise ValueError(
             f"unit={unit!r} applies to timestamps and time differences, but {name} holds "
@@ -310,16 +318,18 @@ def _fit_and_evaluate(
     labels: Any = None,
     progress: bool = False,
     what: str = "column",
+    return_std: bool = False,
 ) -> list[np.ndarray]:
     """Fit every column of ``values`` (n, m) on ``t``; derivatives of ``orders`` at ``t``.
 
     Columns sharing their pattern of missing values are fitted together as one batch. Each
     result is (n, m), NaN outside the span of a column's valid samples. Messages call a column
-    ``what``, named by ``labels``.
+    ``what``, named by ``labels``. With ``return_std``, the standard errors of each order
+    follow the values: ``[values of each order..., std of each order...]``.
     """
     n, m = values.shape
     finite = np.isfinite(values)
-    results = [np.full((n, m), np.nan) for _ in orders]
+    results = [np.full((n, m), np.nan) for _ in range(len(orders) * (1 + bool(return_std)))]
     groups = _column_groups(finite)
     iterator: Any = groups
     if progress and len(groups) > 1:
@@ -341,11 +351,23 @@ def _fit_and_evaluate(
         # Only inside the span of the valid samples: no extrapolation, whatever the settings.
         valid_t = t[rows]
         inside = np.flatnonzero((t >= valid_t[0]) & (t <= valid_t[-1]))
-        for result, order in zip(results, orders, strict=True):
+        for i, order in enumerate(orders):
             derivative = estimator if order == 0 else estimator.differentiate(order)
-            values_inside = np.asarray(derivative(t[inside])).reshape(inside.size, len(columns))
-            result[np.ix_(inside, columns)] = values_inside
+            parts = (
+                derivative(t[inside], return_std=True) if return_std else [derivative(t[inside])]
+            )
+            for j, part in enumerate(parts):
+                shaped = np.asarray(part).reshape(inside.size, len(columns))
+                results[i + j * len(orders)][np.ix_(inside, columns)] = shaped
     return results
+
+
+def _no_std_for_dask(return_std: bool) -> None:
+    if return_std:
+        raise NotImplementedError(
+            "return_std is not available for dask inputs yet; compute the data in memory "
+            "(.compute()) for uncertainty bands"
+        )
 
 
 def _check_orders(order: Any) -> int:
@@ -364,8 +386,9 @@ def differentiate_array(
     *,
     axis: int = 0,
     progress: bool = False,
+    return_std: bool = False,
     **params: Any,
-) -> np.ndarray:
+) -> Any:
     """Differentiate many series sampled at the same positions, with NaN gaps.
 
     Parameters
@@ -387,6 +410,8 @@ def differentiate_array(
         The sample axis of ``y``.
     progress : bool, default=False
         Show a tqdm progress bar over the groups of columns (needs tqdm).
+    return_std : bool, default=False
+        Also return the standard errors (see the interpolators' ``return_std``); in memory only.
     **params
         Passed to the interpolator named by ``method``, e.g. ``smoothing=0.1`` or ``k=3`` for
         the spline, ``epochs=500`` for the network. Defaults here: ``nan_policy='omit'`` and
@@ -397,7 +422,8 @@ def differentiate_array(
     numpy.ndarray or dask.array.Array
         The derivative at ``x`` for every series, the shape of ``y``; NaN before a series'
         first and after its last valid sample (gaps inside are filled by the fit). For a dask
-        ``y``, a lazy float64 dask array whose chunks hold whole series.
+        ``y``, a lazy float64 dask array whose chunks hold whole series. With
+        ``return_std=True``, a tuple ``(derivative, std)`` of such arrays.
 
     Raises
     ------
@@ -422,7 +448,9 @@ def differentiate_array(
     if t.ndim != 1:
         raise ValueError(f"x must be 1-D, got shape {t.shape}")
     _check_time_order(t, t, "x", "np.argsort(x) gives the order")
+    return_std = _check_flag(return_std, "return_std")
     if _dask_kind(y) is not None:
+        _no_std_for_dask(return_std)
         return _differentiate_dask_array(t, y, order, method, axis, progress, params)
     values = as_float_array(y, name="y")
     if values.ndim == 0:
@@ -435,8 +463,11 @@ def differentiate_array(
         )
     factory = _make_estimator(method, params, progress)
     flat = moved.reshape(t.size, -1)
-    (result,) = _fit_and_evaluate(t, flat, (order,), factory, progress=progress)
-    return np.moveaxis(result.reshape(moved.shape), 0, axis)
+    results = _fit_and_evaluate(
+        t, flat, (order,), factory, progress=progress, return_std=return_std
+    )
+    shaped = [np.moveaxis(result.reshape(moved.shape), 0, axis) for result in results]
+    return tuple(shaped) if return_std else shaped[0]
 
 
 def _array_block(
@@ -510,8 +541,12 @@ def _numeric_frame(frame: Any) -> np.ndarray:
                 f"column {label!r} has dtype {dtype}, not numbers; select the numeric columns "
                 "(data.select_dtypes('number')) or convert it"
             )
+    # By position: repeated column labels each keep their own column.
     return np.column_stack(
-        [as_float_array(frame[label], name=f"column {label!r}") for label in frame.columns]
+        [
+            as_float_array(frame.iloc[:, j], name=f"column {label!r}")
+            for j, label in enumerate(frame.columns)
+        ]
     ).reshape(len(frame), frame.shape[1])
 
 
@@ -529,6 +564,7 @@ def differentiate(
     datetime_unit: Any = None,
     progress: bool = False,
     series_per_block: int | None = None,
+    return_std: bool = False,
     **params: Any,
 ) -> Any:
     """Differentiate a pandas Series/DataFrame or an xarray DataArray along its time axis.
@@ -564,6 +600,9 @@ def differentiate(
         ``'ns'``); ``None`` means the coordinate's own resolution (nanoseconds, usually).
     progress : bool, default=False
         Show a tqdm progress bar over groups of columns (needs tqdm); in memory only.
+    return_std : bool, default=False
+        Also return the standard errors of the derivative (the interpolators' ``return_std``),
+        as a second object like the first: ``(derivative, std)``; in memory only.
     series_per_block : int, optional
         Dask DataFrames only: columns per block. The default, ``ceil(n_columns /
         npartitions)``, makes each block as large as an average partition, which bounds each
@@ -617,7 +656,10 @@ def differentiate(
     Name: 2024-01-08 00:00:00, dtype: float64
     """
     order = _check_orders(order)
+    return_std = _check_flag(return_std, "return_std")
     kind = _dask_kind(data)
+    if kind is not None:
+        _no_std_for_dask(return_std)
     if kind == "array":
         raise TypeError(
             "differentiate takes labelled data; for a dask array use differentiate_array(x, y)"
@@ -634,7 +676,9 @@ def differentiate(
             raise TypeError(
                 "for a DataArray, give the time unit as datetime_unit= (xarray's name), not unit="
             )
-        return _differentiate_dataarray(data, order, method, dim, datetime_unit, progress, params)
+        return _differentiate_dataarray(
+            data, order, method, dim, datetime_unit, progress, params, return_std
+        )
     if dim is not None or datetime_unit is not None:
         raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
     pd = _pandas()
@@ -649,6 +693,8 @@ def differentiate(
         )
     if frame.shape[1] == 0:
         raise ValueError("the DataFrame has no columns to differentiate")
+    if frame.shape[0] == 0:
+        raise ValueError("the data have no rows to differentiate")
     if isinstance(frame.index, pd.MultiIndex):
         raise TypeError(
             "a MultiIndex is not a time axis; differentiate each group, e.g. "
@@ -658,12 +704,15 @@ def differentiate(
     _check_time_order(t, frame.index, "the index")
     values = _numeric_frame(frame)
     factory = _make_estimator(method, params, progress)
-    (result,) = _fit_and_evaluate(
-        t, values, (order,), factory, labels=list(frame.columns), progress=progress
+    labels = [data.name] if isinstance(data, pd.Series) else list(frame.columns)
+    results = _fit_and_evaluate(
+        t, values, (order,), factory, labels=labels, progress=progress, return_std=return_std
     )
     if isinstance(data, pd.Series):
-        return pd.Series(result[:, 0], index=data.index, name=data.name)
-    return pd.DataFrame(result, index=frame.index, columns=frame.columns)
+        out = [pd.Series(result[:, 0], index=data.index, name=data.name) for result in results]
+    else:
+        out = [pd.DataFrame(result, index=frame.index, columns=frame.columns) for result in results]
+    return tuple(out) if return_std else out[0]
 
 
 def _differentiate_dask_frame(
@@ -734,6 +783,7 @@ def _differentiate_dataarray(
     datetime_unit: Any,
     progress: bool,
     params: Mapping[str, Any],
+    return_std: bool = False,
 ) -> Any:
     if dim is None:
         if array.ndim != 1:
@@ -764,9 +814,16 @@ def _differentiate_dataarray(
     values = np.moveaxis(np.asarray(array.values), array.get_axis_num(dim), 0)
     values = as_float_array(values, name="the DataArray")
     factory = _make_estimator(method, params, progress)
-    (result,) = _fit_and_evaluate(t, values.reshape(n, -1), (order,), factory, progress=progress)
-    out = np.moveaxis(result.reshape(values.shape), 0, array.get_axis_num(dim))
-    return array.copy(data=out)
+    results = _fit_and_evaluate(
+        t, values.reshape(n, -1), (order,), factory, progress=progress, return_std=return_std
+    )
+    out = []
+    for result in results:
+        moved = np.moveaxis(result.reshape(values.shape), 0, array.get_axis_num(dim))
+        derivative = array.copy(data=moved)
+        derivative.attrs = {}  # units and the like describe the data, not its derivative
+        out.append(derivative)
+    return tuple(out) if return_std else out[0]
 
 
 # ------------------------------------------------------------------------------- long format

@@ -202,3 +202,39 @@ def test_help_is_complete_and_module_entry_point_runs():
         [sys.executable, "-m", "pydelt_like", "diff"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "--x" in bad.stderr
+
+
+def test_review_cases_tabs_booleans_mixed_dates_and_exact_x(tmp_path, capsys):
+    path = tmp_path / "tab.tsv"
+    path.write_text(
+        "t\tv\tflag\n2024-01-01\t0\tTrue\n2024-01-01 06:00\t1\tFalse\n2024-01-01 12:00\t2\tTrue\n"
+        "2024-01-01 18:00\t3\tTrue\n2024-01-02\t4\tFalse\n2024-01-02 06:00\t5\tTrue\n"
+        "2024-01-02 12:00\t6\tTrue\n2024-01-02 18:00\t7\tFalse\n"
+    )
+    assert main(["diff", str(path), "--x", "t", "--sep", "\\t", "--unit", "h", "--std"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep="\t")
+    assert list(written.columns) == ["t", "v_d1", "v_d1_std"]  # the boolean column is left out
+    assert written["t"].iloc[0] == "2024-01-01" and written["t"].iloc[1] == "2024-01-01 06:00"
+    np.testing.assert_allclose(written["v_d1"], 1 / 6, rtol=1e-9)
+    numeric = tmp_path / "x.csv"
+    numeric.write_text("x,y\n0.0,0\n0.1,1\n0.2,2\n0.3,3\n0.4,4\n0.5,5\n0.6,6\n0.7,7\n")
+    assert main(["diff", str(numeric), "--x", "x"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].startswith("0.1,")  # x as written
+    assert main(["diff", str(numeric), "--x", "x", "--sep", ";;"]) == 1
+    assert "one character" in capsys.readouterr().err
+
+
+def test_std_columns_equal_the_api(csv_file, tmp_path):
+    path, frame = csv_file
+    out = tmp_path / "std.csv"
+    assert main(["diff", str(path), "--x", "time", "--y", "other", "--std", "-o", str(out)]) == 0
+    written = pd.read_csv(out)
+    indexed = frame.set_index(pd.to_datetime(frame["time"]))[["other"]]
+    _, std = differentiate(indexed, return_std=True)
+    np.testing.assert_array_equal(written["other_d1_std"], std["other"].to_numpy())
+
+
+def test_waiting_on_a_terminal_is_refused(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    assert main(["diff", "--x", "t"]) == 1
+    assert "no input" in capsys.readouterr().err

@@ -255,3 +255,50 @@ def test_progress_bar_over_column_groups(capsys):
     result = differentiate(frame, progress=True)
     assert "column groups" in capsys.readouterr().err
     np.testing.assert_allclose(result.to_numpy(), [[1.0, 2.0]] * 40, rtol=1e-9)
+
+
+def test_coarse_resolution_stamps_over_centuries_and_date_objects():
+    days = np.arange("1000-01-01", "2000-01-01", np.timedelta64(3650, "D"), dtype="datetime64[D]")
+    stamps = pd.DatetimeIndex(days.astype("datetime64[s]"))  # beyond 292 years in nanoseconds
+    series = pd.Series(np.arange(len(stamps)) * 1.0, index=stamps)
+    rate = differentiate(series, unit="year")
+    np.testing.assert_allclose(rate.iloc[5:-5], 365.25 / 3650, rtol=1e-9)
+    daily = pd.Series(np.arange(20.0), index=pd.date_range("2024-01-01", periods=20))
+    by_date = daily.groupby(daily.index.date).mean()  # an object index of datetime.date
+    np.testing.assert_allclose(differentiate(by_date, unit="D"), 1.0, rtol=1e-9)
+
+
+def test_repeated_column_labels_empty_data_and_attributes():
+    t = np.linspace(0, 1, 30)
+    frame = pd.DataFrame(np.column_stack([t, 3 * t]), index=t, columns=["a", "a"])
+    np.testing.assert_allclose(differentiate(frame).to_numpy(), [[1.0, 3.0]] * 30, rtol=1e-9)
+    with pytest.raises(ValueError, match="no rows"):
+        differentiate(pd.Series([], dtype=float, index=pd.DatetimeIndex([])))
+
+
+def test_return_std_through_pandas_and_arrays():
+    rng = np.random.default_rng(4)
+    t = np.linspace(0, 6, 300)
+    frame = pd.DataFrame({"a": np.sin(t) + rng.normal(0, 0.05, t.size)}, index=t)
+    frame.iloc[[10, 50]] = np.nan
+    rate, std = differentiate(frame, return_std=True)
+    assert isinstance(std, pd.DataFrame) and std.index.equals(frame.index)
+    valid = frame["a"].notna().to_numpy()
+    fitted = SplineInterpolator().fit(t[valid], frame["a"].to_numpy()[valid]).differentiate(1)
+    expected_values, expected_std = fitted(t, return_std=True)
+    np.testing.assert_allclose(rate["a"], expected_values, rtol=1e-9)
+    np.testing.assert_allclose(std["a"], expected_std, rtol=1e-9)
+    values, array_std = differentiate_array(t, frame.to_numpy(), return_std=True)
+    np.testing.assert_allclose(values[:, 0], expected_values, rtol=1e-9)
+    np.testing.assert_allclose(array_std[:, 0], expected_std, rtol=1e-9)
+    with pytest.raises(TypeError, match="return_std"):
+        differentiate(frame, return_std=1)
+
+
+def test_dataarray_attributes_are_dropped_and_std_is_returned_alike():
+    xr = pytest.importorskip("xarray")
+    t = np.linspace(0, 1, 40)
+    array = xr.DataArray(5 * t, dims=("t",), coords={"t": t}, attrs={"units": "K"})
+    rate, std = differentiate(array, return_std=True)
+    assert rate.attrs == {} and std.attrs == {} and std.dims == ("t",)
+    np.testing.assert_allclose(rate.values, 5.0, rtol=1e-9)

@@ -229,3 +229,10 @@ def test_ensemble_band_with_independent_outputs_matches_separate_members():
     h = step / net.x_scale_[0]
     slopes = (net._members(rows + h) - net._members(rows - h)).detach().numpy() / (2 * step)
     np.testing.assert_allclose(std, slopes.std(axis=0, ddof=1) * net.y_scale_, rtol=1e-5)
+
+
+def test_fewest_samples_the_automatic_spline_takes():
+    x = np.arange(7.0)  # k + 2: one candidate, no degree of freedom left for the criterion
+    spline = SplineInterpolator().fit(x, x**2)
+    assert spline.differentiate(1)(3.0) == pytest.approx(6.0)
+    assert np.isfinite(spline(3.0, return_std=True)[1])
