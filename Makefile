@@ -54,8 +54,10 @@ demo: $(STAMP)
 # Lint and type checks first (CI runs only `make test`, so it enforces them), then the tests and
 # the package's doctests. pytest's exit code is make's: a failure, or exit 5 (no tests
 # collected), fails the target.
+# The tests' networks are small: one torch thread trains them faster than two and keeps a
+# shared machine responsive (override with OMP_NUM_THREADS=N).
 test: lint typecheck
-	$(VPY) -m pytest -q --doctest-modules pydelt_like tests $(PYTEST_ARGS)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(VPY) -m pytest -q --doctest-modules pydelt_like tests $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
