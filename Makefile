@@ -2,6 +2,7 @@
 #
 #   make demo    set up .venv (first time only) and run examples/quickstart.py
 #   make test    set up .venv (first time only) and run the test suite
+#   make bench   every benchmark, against the peer packages too; regenerates docs/benchmarks.md
 #
 # The virtual environment is built once and rebuilt when pyproject.toml or TORCH_SPEC changes.
 #
@@ -66,8 +67,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-# Every benchmark runs; the target fails if any of them missed its bar.
+# Every benchmark runs; the target fails if any of them missed its bar. The peer packages of
+# benchmarks/peers.py come from the `bench` extra; torch is already installed (TORCH_SPEC), so
+# pip keeps it. peers.py rewrites docs/benchmarks.md and docs/img/benchmarks/.
 bench: $(STAMP)
+	$(PIP) install -e '.[bench]'
 	@status=0; for f in benchmarks/[!_]*.py; do \
 		[ -e "$$f" ] || { echo "no benchmarks found"; continue; }; \
 		echo "== $$f"; $(VPY) "$$f" || status=1; \
