@@ -72,10 +72,12 @@ typecheck: $(STAMP)
 # pip keeps it. peers.py rewrites docs/benchmarks.md and docs/img/benchmarks/.
 bench: $(STAMP)
 	$(PIP) install -e '.[bench]'
-	@status=0; for f in benchmarks/[!_]*.py; do \
+	@export OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1}; \
+	status=0; begin=$$(date +%s); for f in benchmarks/[!_]*.py; do \
 		[ -e "$$f" ] || { echo "no benchmarks found"; continue; }; \
-		echo "== $$f"; $(VPY) "$$f" || status=1; \
-	done; exit $$status
+		start=$$(date +%s); echo "== $$f"; $(VPY) "$$f" || status=1; \
+		echo "== $$f took $$(( $$(date +%s) - start )) s"; \
+	done; echo "== all benchmarks took $$(( $$(date +%s) - begin )) s"; exit $$status
 
 # The figures in docs/img are drawn by the examples; the build is strict (a warning fails it).
 docs: $(STAMP)
