@@ -7,20 +7,26 @@ the same run, is SciPy's ``make_smoothing_spline`` (its own automatic smoothing,
 both derivatives, called per series in a Python loop on a subset of series; its time for all
 series is extrapolated linearly from that subset (and said so in the table).
 
-On a ``dask.distributed.LocalCluster`` (2 worker processes, 1 thread each) a wide dask
-DataFrame of 2,000 series x 5,000 points, partitioned by rows into partitions smaller than the
-frame, goes through ``pydelt_like.timeseries.differentiate``; the result is compared with the
-in-memory ``differentiate`` of the same pandas frame, and each worker process's resident memory is
-sampled (psutil, every 5 ms) during the computation: peak growth over its resting level.
+On a ``dask.distributed.LocalCluster`` (2 worker processes, 1 thread each), 2,000 series x
+5,000 points in two layouts, each stored as Parquet at two partition counts (8 and 16), read by
+the workers and the results written to Parquet by them: a wide DataFrame (one column per
+series, partitioned by rows) through ``differentiate``, and the same data in long format indexed
+by series key (partitions of whole series) through ``differentiate_long``. Each result is
+compared with the in-memory path, and each worker process's resident memory is sampled (psutil,
+every 5 ms) during the run: peak growth over its warmed-up resting level.
 
 Bars (from the issue):
   * 10,000 series x 1,000 points, automatic smoothing, 1st and 2nd derivatives: <= 10 s in
     memory, and >= 20x faster than make_smoothing_spline per series (extrapolated).
-  * the LocalCluster result equals the in-memory one (to 1e-9 of the derivatives' scale: the
-    automatic smoothing searches knot counts per batch, so a block of 250 series and one
+  * both layouts' cluster results equal the in-memory ones (to 1e-9 of the derivatives' scale:
+    the automatic smoothing searches knot counts per batch, so a block of 250 series and one
     batch of 2,000 can differ by rounding; bit for bit against the in-memory path run on the
-    same blocks of series), and each worker's peak memory growth stays within a fixed
-    multiple (BLOCK_FACTOR) of one partition, far below the whole frame.
+    same blocks of series).
+  * memory bounded by the partition size, on the layout meant for it (long, indexed by key,
+    which moves no data between workers): each worker's peak growth <= LONG_FACTOR partitions,
+    and halving the partitions shrinks the worst growth by at least 20%. The wide layout's
+    growth is reported without a bar: regrouping row partitions into column blocks is an
+    all-to-all exchange whose footprint is a share of the whole frame, not of a partition.
 
 Exits non-zero when a bar is missed. Run: ``python benchmarks/scale.py [--quick]``
 (``--quick``: smaller sizes for a smoke run; the bars are checked only at full size).
@@ -29,6 +35,7 @@ Exits non-zero when a bar is missed. Run: ``python benchmarks/scale.py [--quick]
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import math
 import os
@@ -36,7 +43,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # also for the worker processes
 
@@ -52,12 +61,14 @@ SIGMA = 0.05
 BAR_SECONDS = 10.0
 BAR_SPEEDUP = 20.0
 BAR_EQUAL = 1e-9
-#: Peak memory growth of a worker may be at most this many partitions' worth (set from
-#: measurement: ~30x at 8 partitions). Most of it is the spline's chunk of candidate fits
-#: (up to 10 knot counts at once, each n x (block + 21) floats, ~11 blocks); the rest is the
-#: block of values, the Parquet read, the result and the pieces in flight while rows are
-#: regrouped into column blocks and back.
-BLOCK_FACTOR = 40.0
+#: Long layout: peak memory growth of a worker may be at most this many partitions' worth.
+#: Budget, set before measuring: the partition read from Parquet (Arrow table and pandas
+#: frame, 2), the per-row arrays of the long path (codes, times, values, the sort and its
+#: sorted copies, about 2), the spline's working set on the partition's values (about 7x the
+#: values, which are a third of a partition: about 2.5), the result and its Parquet write
+#: (about 1.5); 10 leaves room for allocator slack, and any growth with the whole frame
+#: (16 partitions of it) breaks it.
+LONG_FACTOR = 10.0
 
 
 def _data(n: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -158,39 +169,102 @@ class _PeakMemory:
         self._thread.join()
 
 
+def _run_measured(client: Any, job: Callable[[], None], warm: Callable[[], None]) -> tuple:
+    """Run ``job`` on fresh, warmed-up workers; return its seconds and each worker's RSS.
+
+    The workers are restarted (a previous run's freed memory would otherwise hide this one's
+    growth), warmed up (imports, a first fit, a small Parquet read and write), then sampled
+    during the run.
+    """
+    client.restart()
+    warm()
+    client.run(gc.collect)
+    with _PeakMemory(client.run(os.getpid)) as sampler:
+        start = time.perf_counter()
+        job()
+        seconds = time.perf_counter() - start
+    return seconds, sampler.baseline, sampler.peak
+
+
+def _memory_table(runs: dict[int, tuple], partition_bytes: dict[int, float]) -> tuple[float, dict]:
+    """Print each worker's growth; return the worst growth in partitions and per count."""
+    print(
+        f"{'partitions':>10} {'partition MiB':>14} {'worker':<24} {'RSS before MiB':>15} "
+        f"{'peak RSS MiB':>13} {'growth MiB':>11} {'/ partition':>12}"
+    )
+    worst, growth = 0.0, {}
+    for count, (_, _, before, after) in runs.items():
+        size = partition_bytes[count]
+        growth[count] = 0
+        for address in sorted(after):
+            grow = max(0, after[address] - before[address])
+            growth[count] = max(growth[count], grow)
+            worst = max(worst, grow / size)
+            print(
+                f"{count:>10} {size / 2**20:>14.1f} {address:<24} "
+                f"{before[address] / 2**20:>15.0f} {after[address] / 2**20:>13.0f} "
+                f"{grow / 2**20:>11.0f} {grow / size:>11.1f}x"
+            )
+    return worst, growth
+
+
 def on_cluster(quick: bool, missed: list[str]) -> None:
     import dask.dataframe as dd
     import pandas as pd
     from distributed import Client, LocalCluster
 
-    from pydelt_like.timeseries import differentiate, differentiate_array
+    from pydelt_like.timeseries import differentiate, differentiate_array, differentiate_long
 
     n, m, npartitions = (1_000, 400, 8) if quick else (5_000, 2_000, 8)
+    counts = (npartitions, 2 * npartitions)
     _, y = _data(n, m, seed=2)
     index = pd.date_range("2024-01-01", periods=n, freq="s")
     frame = pd.DataFrame(y, index=index, columns=[f"s{j}" for j in range(m)])
-    # Stored as Parquet, one file per row partition, and read back lazily by the workers (as
-    # real data would be), rather than embedded in the task graph.
+    # The same data in long format, indexed by the series key: one row per sample.
+    long = pd.DataFrame(
+        {"time": np.tile(index.to_numpy(), m), "value": y.T.ravel()},
+        index=pd.Index(np.repeat(np.arange(m), n), name="series"),
+    )
+    # Stored as Parquet, one file per partition, and read back lazily by the workers (as real
+    # data would be), rather than embedded in the task graph. Results are written to Parquet
+    # by the workers too (as a real job would) and read back here: `.compute()` would
+    # concatenate the whole result on one worker, which measures the result, not the method.
     folder = tempfile.TemporaryDirectory(prefix="pydelt_scale_")
-    frame_bytes = frame.memory_usage(index=False).sum()
-    inputs = {}
-    for count in (npartitions, 2 * npartitions):
-        path = os.path.join(folder.name, str(count))
-        dd.from_pandas(frame, npartitions=count).to_parquet(path, engine="pyarrow")
-        inputs[count] = dd.read_parquet(path, engine="pyarrow", calculate_divisions=True)
-        if inputs[count].npartitions != count:
-            raise RuntimeError(f"expected {count} partitions, got {inputs[count].npartitions}")
+    root = Path(folder.name)
+    dd.from_pandas(frame.iloc[:50, :4], npartitions=2).to_parquet(root / "warm", engine="pyarrow")
+    wide_bytes = frame.memory_usage(index=False).sum()
+    long_bytes = long.memory_usage(index=True).sum()
+    wide_in, long_in = {}, {}
+    for count in counts:
+        dd.from_pandas(frame, npartitions=count).to_parquet(root / f"wide{count}", engine="pyarrow")
+        dd.from_pandas(long, npartitions=count, sort=True).to_parquet(
+            root / f"long{count}", engine="pyarrow"
+        )
+        wide_in[count] = dd.read_parquet(root / f"wide{count}", calculate_divisions=True)
+        long_in[count] = dd.read_parquet(root / f"long{count}", calculate_divisions=True)
+        for lazy in (wide_in[count], long_in[count]):
+            if lazy.npartitions != count:
+                raise RuntimeError(f"expected {count} partitions, got {lazy.npartitions}")
 
     start = time.perf_counter()
     memory = differentiate(frame, unit="s").to_numpy()
     memory_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    long_memory = differentiate_long(long, by="series", time="time", value="value", unit="s")
+    long_memory_seconds = time.perf_counter() - start
     t = np.arange(n, dtype=float)
     block = math.ceil(m / npartitions)
     same_blocks = np.concatenate(
         [differentiate_array(t, y[:, j : j + block]) for j in range(0, m, block)], axis=1
     )
 
-    runs = {}
+    def warm() -> None:
+        small = dd.read_parquet(root / "warm", calculate_divisions=True)
+        differentiate(small, unit="s").to_parquet(root / "warm_out", engine="pyarrow")
+        indexed = dd.from_pandas(long.iloc[: 2 * n], npartitions=2, sort=True)
+        differentiate_long(indexed, "series", "time", "value", unit="s").compute()
+
+    wide_runs, long_runs = {}, {}
     with (
         LocalCluster(
             n_workers=2,
@@ -202,75 +276,110 @@ def on_cluster(quick: bool, missed: list[str]) -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
-        for count, lazy_input in inputs.items():
-            # Fresh worker processes, warmed up (imports, a first fit), then sampled during
-            # the run: a previous run's freed memory would otherwise hide this one's growth.
-            client.restart()
-            differentiate(dd.from_pandas(frame.iloc[:, :4], npartitions=2), unit="s").compute()
-            client.run(gc.collect)
-            with _PeakMemory(client.run(os.getpid)) as sampler:
-                start = time.perf_counter()
-                result = differentiate(lazy_input, unit="s").compute()
-                seconds = time.perf_counter() - start
-            runs[count] = (result, seconds, sampler.baseline, sampler.peak)
+        for count in counts:
+            out = root / f"wide_out{count}"
+            job = functools.partial(
+                lambda lazy, out: differentiate(lazy, unit="s").to_parquet(out, engine="pyarrow"),
+                wide_in[count],
+                out,
+            )
+            wide_runs[count] = _run_measured(client, job, warm)
+            wide_runs[count] = (dd.read_parquet(out).compute(), *wide_runs[count])
+        for count in counts:
+            out = root / f"long_out{count}"
+            job = functools.partial(
+                lambda lazy, out: (
+                    differentiate_long(lazy, "series", "time", "value", unit="s")
+                    .to_frame()
+                    .to_parquet(out, engine="pyarrow")
+                ),
+                long_in[count],
+                out,
+            )
+            long_runs[count] = _run_measured(client, job, warm)
+            long_runs[count] = (dd.read_parquet(out).compute()["value"], *long_runs[count])
+
+    # The long layout on the same blocks of series as its partitions, in memory.
+    long_same = pd.concat(
+        [
+            differentiate_long(long.loc[j : j + block - 1], "series", "time", "value", unit="s")
+            for j in range(0, m, block)
+        ]
+    )
     folder.cleanup()
 
-    result, seconds, _, _ = runs[npartitions]
-    values = result.to_numpy()
+    print(
+        f"\nLocalCluster (2 worker processes x 1 thread): {m:,} series x {n:,} points, read from "
+        "Parquet by the workers, results written to Parquet by them"
+    )
+    print(f"{'path':<40} {'seconds':>8} {'series/s':>9}")
+    rows = [
+        ("wide, in memory, one batch", memory_seconds),
+        *((f"wide, cluster, {c} partitions", wide_runs[c][1]) for c in counts),
+        ("long, in memory, one batch", long_memory_seconds),
+        *((f"long by key, cluster, {c} partitions", long_runs[c][1]) for c in counts),
+    ]
+    for label, secs in rows:
+        print(f"{label:<40} {secs:>8.2f} {m / secs:>9,.0f}")
+
     scale = np.max(np.abs(memory))
-    difference = max(np.max(np.abs(r[0].to_numpy() - memory)) / scale for r in runs.values())
-    bitwise = np.array_equal(values, same_blocks)
-    aligned = all(
+    wide_diff = max(np.max(np.abs(r[0].to_numpy() - memory)) / scale for r in wide_runs.values())
+    wide_bitwise = np.array_equal(wide_runs[npartitions][0].to_numpy(), same_blocks)
+    wide_aligned = all(
         r[0].index.equals(frame.index) and list(r[0].columns) == list(frame.columns)
-        for r in runs.values()
+        for r in wide_runs.values()
     )
+    long_scale = np.max(np.abs(long_memory.to_numpy()))
+    long_diff = max(
+        np.max(np.abs(r[0].to_numpy() - long_memory.to_numpy())) / long_scale
+        for r in long_runs.values()
+    )
+    long_bitwise = np.array_equal(long_runs[npartitions][0].to_numpy(), long_same.to_numpy())
+    long_aligned = all(r[0].index.equals(long.index) for r in long_runs.values())
     print(
-        f"\nLocalCluster (2 worker processes x 1 thread): {m:,} series x {n:,} points "
-        f"(frame {frame_bytes / 2**20:.0f} MiB), read from Parquet"
+        f"max |cluster - in memory| / max |derivative|: wide {wide_diff:.2e}, long "
+        f"{long_diff:.2e} (bar <= {BAR_EQUAL:g}); bit-identical to the in-memory path on the "
+        f"same blocks of {block} series: wide {wide_bitwise}, long {long_bitwise}; index and "
+        f"columns kept: wide {wide_aligned}, long {long_aligned}"
     )
-    print(f"{'path':<34} {'seconds':>8} {'series/s':>9}")
-    print(f"{'in memory, one batch':<34} {memory_seconds:>8.2f} {m / memory_seconds:>9,.0f}")
-    for count, (_, secs, _, _) in runs.items():
-        label = f"cluster, {count} partitions"
-        print(f"{label:<34} {secs:>8.2f} {m / secs:>9,.0f}")
-    print(
-        f"max |cluster - in memory| / max |derivative| = {difference:.2e} (bar <= {BAR_EQUAL:g}); "
-        f"bit-identical to the in-memory path on the same blocks of {block} series: {bitwise}; "
-        f"index and columns kept: {aligned}"
-    )
-    print(
-        f"{'partitions':>10} {'partition MiB':>14} {'worker':<24} {'RSS before MiB':>15} "
-        f"{'peak RSS MiB':>13} {'growth MiB':>11} {'/ partition':>12}"
-    )
-    worst, growth = 0.0, {}
-    for count, (_, _, before, after) in runs.items():
-        partition_bytes = frame_bytes / count
-        growth[count] = 0
-        for address in sorted(after):
-            grow = max(0, after[address] - before[address])
-            growth[count] = max(growth[count], grow)
-            worst = max(worst, grow / partition_bytes)
-            print(
-                f"{count:>10} {partition_bytes / 2**20:>14.1f} {address:<24} "
-                f"{before[address] / 2**20:>15.0f} {after[address] / 2**20:>13.0f} "
-                f"{grow / 2**20:>11.0f} {grow / partition_bytes:>11.1f}x"
+    for name, diff, bitwise, aligned in (
+        ("wide", wide_diff, wide_bitwise, wide_aligned),
+        ("long", long_diff, long_bitwise, long_aligned),
+    ):
+        if not aligned or not bitwise or not diff <= BAR_EQUAL:
+            missed.append(
+                f"{name} cluster result differs from in memory: {diff:.2e} relative, "
+                f"bit-identical on the same blocks: {bitwise}, aligned: {aligned}"
             )
-    small, large = growth[2 * npartitions], growth[npartitions]
+
     print(
-        f"bars: growth <= {BLOCK_FACTOR:g} partitions per worker; halving the partitions "
-        f"shrinks the worst growth (here {large / 2**20:.0f} -> {small / 2**20:.0f} MiB)"
+        f"\nWide layout (one column per series; frame {wide_bytes / 2**20:.0f} MiB): rows are "
+        "regrouped into blocks of whole columns and back, an all-to-all exchange (reported, "
+        "no bar)"
     )
-    if not aligned or not bitwise or not difference <= BAR_EQUAL:
+    worst, growth = _memory_table(wide_runs, {c: wide_bytes / c for c in counts})
+    print(
+        f"worst growth {worst:.1f} partitions; halving the partitions: "
+        f"{growth[counts[0]] / 2**20:.0f} -> {growth[counts[1]] / 2**20:.0f} MiB"
+    )
+    print(
+        f"\nLong layout indexed by series key (frame {long_bytes / 2**20:.0f} MiB with its "
+        "index): map_partitions, nothing exchanged"
+    )
+    worst, growth = _memory_table(long_runs, {c: long_bytes / c for c in counts})
+    small, large = growth[counts[1]], growth[counts[0]]
+    print(
+        f"bars: growth <= {LONG_FACTOR:g} partitions per worker (worst {worst:.1f}); halving the "
+        f"partitions shrinks the worst growth by >= 20% (here {large / 2**20:.0f} -> "
+        f"{small / 2**20:.0f} MiB)"
+    )
+    if not quick and worst > LONG_FACTOR:
         missed.append(
-            f"cluster result differs from in memory: {difference:.2e} relative, "
-            f"bit-identical on the same blocks: {bitwise}, aligned: {aligned}"
-        )
-    if not quick and worst > BLOCK_FACTOR:
-        missed.append(
-            f"a worker's peak memory grew by {worst:.1f} partitions (bar: {BLOCK_FACTOR:g})"
+            f"long layout: a worker's peak memory grew by {worst:.1f} partitions "
+            f"(bar: {LONG_FACTOR:g})"
         )
     if not quick and not small < 0.8 * large:
-        missed.append("worker memory does not shrink with the partition size")
+        missed.append("long layout: worker memory does not shrink with the partition size")
 
 
 def main(argv: list[str] | None = None) -> int:
