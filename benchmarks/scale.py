@@ -45,7 +45,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # also for the worker processes
 
@@ -169,20 +168,33 @@ class _PeakMemory:
         self._thread.join()
 
 
-def _run_measured(client: Any, job: Callable[[], None], warm: Callable[[], None]) -> tuple:
-    """Run ``job`` on fresh, warmed-up workers; return its seconds and each worker's RSS.
+def _run_measured(job: Callable[[], None], warm: Callable[[], None]) -> tuple:
+    """Run ``job`` on a fresh, warmed-up cluster; return its seconds and each worker's RSS.
 
-    The workers are restarted (a previous run's freed memory would otherwise hide this one's
-    growth), warmed up (imports, a first fit, a small Parquet read and write), then sampled
-    during the run.
+    Every run gets new worker processes (a previous run's freed memory would otherwise hide
+    this one's growth; a new cluster rather than ``Client.restart``, which sometimes waited
+    forever for restarted workers here), warmed up (imports, a first fit, a small Parquet read
+    and write), then sampled during the run.
     """
-    client.restart()
-    warm()
-    client.run(gc.collect)
-    with _PeakMemory(client.run(os.getpid)) as sampler:
-        start = time.perf_counter()
-        job()
-        seconds = time.perf_counter() - start
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            worker_dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        warm()
+        client.run(gc.collect)
+        with _PeakMemory(client.run(os.getpid)) as sampler:
+            start = time.perf_counter()
+            job()
+            seconds = time.perf_counter() - start
     return seconds, sampler.baseline, sampler.peak
 
 
@@ -211,7 +223,6 @@ def _memory_table(runs: dict[int, tuple], partition_bytes: dict[int, float]) -> 
 def on_cluster(quick: bool, missed: list[str]) -> None:
     import dask.dataframe as dd
     import pandas as pd
-    from distributed import Client, LocalCluster
 
     from pydelt_like.timeseries import differentiate, differentiate_array, differentiate_long
 
@@ -265,39 +276,28 @@ def on_cluster(quick: bool, missed: list[str]) -> None:
         differentiate_long(indexed, "series", "time", "value", unit="s").compute()
 
     wide_runs, long_runs = {}, {}
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            worker_dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        for count in counts:
-            out = root / f"wide_out{count}"
-            job = functools.partial(
-                lambda lazy, out: differentiate(lazy, unit="s").to_parquet(out, engine="pyarrow"),
-                wide_in[count],
-                out,
-            )
-            wide_runs[count] = _run_measured(client, job, warm)
-            wide_runs[count] = (dd.read_parquet(out).compute(), *wide_runs[count])
-        for count in counts:
-            out = root / f"long_out{count}"
-            job = functools.partial(
-                lambda lazy, out: (
-                    differentiate_long(lazy, "series", "time", "value", unit="s")
-                    .to_frame()
-                    .to_parquet(out, engine="pyarrow")
-                ),
-                long_in[count],
-                out,
-            )
-            long_runs[count] = _run_measured(client, job, warm)
-            long_runs[count] = (dd.read_parquet(out).compute()["value"], *long_runs[count])
+    for count in counts:
+        out = root / f"wide_out{count}"
+        job = functools.partial(
+            lambda lazy, out: differentiate(lazy, unit="s").to_parquet(out, engine="pyarrow"),
+            wide_in[count],
+            out,
+        )
+        wide_runs[count] = _run_measured(job, warm)
+        wide_runs[count] = (dd.read_parquet(out).compute(), *wide_runs[count])
+    for count in counts:
+        out = root / f"long_out{count}"
+        job = functools.partial(
+            lambda lazy, out: (
+                differentiate_long(lazy, "series", "time", "value", unit="s")
+                .to_frame()
+                .to_parquet(out, engine="pyarrow")
+            ),
+            long_in[count],
+            out,
+        )
+        long_runs[count] = _run_measured(job, warm)
+        long_runs[count] = (dd.read_parquet(out).compute()["value"], *long_runs[count])
 
     # The long layout on the same blocks of series as its partitions, in memory.
     long_same = pd.concat(

@@ -1013,8 +1013,11 @@ def _long_values(
     v = _numeric_frame(frame[[value]])[:, 0]
 
     # Sorted by series, then time; each series is one contiguous run [starts[g], ends[g]).
+    # Per-row arrays are dropped as soon as they are used: on a Dask worker they are what
+    # decides the memory a partition takes, next to the partition itself.
     perm = np.lexsort((t, codes))
     codes_sorted, t_sorted, v_sorted = codes[perm], t[perm], v[perm]
+    del codes, t, v
     same_series = codes_sorted[1:] == codes_sorted[:-1]
     repeated = same_series & (t_sorted[1:] == t_sorted[:-1])
     if repeated.any():
@@ -1025,7 +1028,9 @@ def _long_values(
             f"{_show(frame.index[perm[i + 1]])}); average repeated samples first, e.g. "
             f"frame.groupby({[*keys, time]!r}, as_index=False).mean()"
         )
+    del repeated, codes_sorted
     starts = np.flatnonzero(np.concatenate([[True], ~same_series]))
+    del same_series
     ends = np.append(starts[1:], n)
 
     # Series with identical sample times form one batch (hash first, then compare exactly).
@@ -1045,21 +1050,21 @@ def _long_values(
     if progress and len(groups) > 1:
         iterator = progress_bar(groups, desc="batches of series", unit="batch")
 
-    out_sorted = np.empty(n)
+    out = np.empty(n)
     for members in iterator:
-        size = ends[members[0]] - starts[members[0]]
-        rows = starts[members][None, :] + np.arange(size)[:, None]  # (size, len(members))
+        head = members[0]
+        block = np.stack([v_sorted[starts[g] : ends[g]] for g in members], axis=1)
         (result,) = _fit_and_evaluate(
-            t_sorted[rows[:, 0]],
-            v_sorted[rows],
+            t_sorted[starts[head] : ends[head]],
+            block,
             (order,),
             factory,
             labels=[labels[g] for g in members],
             what="series",
         )
-        out_sorted[rows] = result
-    out = np.empty(n)
-    out[perm] = out_sorted
+        del block
+        for j, g in enumerate(members):  # straight back to the input's row order
+            out[perm[starts[g] : ends[g]]] = result[:, j]
     return out
 
 
