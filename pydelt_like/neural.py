@@ -310,8 +310,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         check_option(self.activation, name="activation", allowed=_SMOOTH + _PIECEWISE_LINEAR)
         check_option(self.optimizer, name="optimizer", allowed=_OPTIMIZERS)
         check_option(self.early_stopping, name="early_stopping", allowed=_EARLY_STOPPING)
-        if not isinstance(self.bootstrap, (bool, np.bool_)):
-            raise TypeError(f"bootstrap must be True or False, got {self.bootstrap!r}")
+        _check_flag(self.bootstrap, "bootstrap")
         for name, low in (("epochs", 0), ("lbfgs_iterations", 0), ("n_members", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -320,10 +319,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        if not isinstance(self.independent_outputs, (bool, np.bool_)):
-            raise TypeError(
-                f"independent_outputs must be True or False, got {self.independent_outputs!r}"
-            )
+        _check_flag(self.independent_outputs, "independent_outputs")
         if not (0 < self.validation_fraction < 1):
             raise ValueError(
                 f"validation_fraction must lie in (0, 1), got {self.validation_fraction!r}"

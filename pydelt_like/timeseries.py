@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from pydelt_like._progress import progress_bar
-from pydelt_like._validation import as_float_array, check_option
+from pydelt_like._validation import as_float_array, check_option, check_order
 from pydelt_like.base import BaseInterpolator, _check_flag
 
 __all__ = [
@@ -219,16 +219,24 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
         # Time counts from the first stamp, in whole ticks of the index's own resolution (s,
         # ms, us or ns): exact integer differences, and no overflow for records spanning
         # centuries at second resolution, before the one division into the unit.
-        delta = pd.TimedeltaIndex(stamps - stamps[0])
-        tick = np.datetime_data(delta.dtype)[0]
-        ticks = np.asarray(delta.asi8, dtype=np.int64).astype(np.float64)
-        return ticks * (pd.Timedelta(1, unit=tick).total_seconds() / seconds)
+        ticks, tick_seconds = _ticks(pd.TimedeltaIndex(stamps - stamps[0]))
+        return ticks.astype(np.float64) * (tick_seconds / seconds)
     if unit is not None:
         raise ValueError(
             f"unit={unit!r} applies to timestamps and time differences, but {name} holds "
             "numbers, whose units are their own; leave unit=None"
         )
     return as_float_array(np.asarray(values), name=name)
+
+
+def _ticks(stamps: Any) -> tuple[np.ndarray, float]:
+    """A datetime or timedelta index as whole ticks of its own resolution (s, ms, us or ns),
+    and the seconds per tick: exact integers, without the overflow that converting coarse
+    stamps spanning centuries to nanoseconds would meet."""
+    pd = _pandas()
+    return np.asarray(stamps.asi8, dtype=np.int64), pd.Timedelta(
+        1, unit=stamps.unit
+    ).total_seconds()
 
 
 def _show(label: Any) -> str:
@@ -370,14 +378,6 @@ def _no_std_for_dask(return_std: bool) -> None:
         )
 
 
-def _check_orders(order: Any) -> int:
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-        raise TypeError(f"order must be a non-negative integer, got {order!r}")
-    if order < 0:
-        raise ValueError(f"order must be >= 0, got {order}")
-    return int(order)
-
-
 def differentiate_array(
     x: Any,
     y: Any,
@@ -443,7 +443,7 @@ def differentiate_array(
     >>> np.round(d[25], 6)  # 2x at x = 0.5102..., and 3
     array([1.020408, 3.      ])
     """
-    order = _check_orders(order)
+    order = check_order(order, max_order=None, method_name="differentiate")
     t = as_float_array(x, name="x")
     if t.ndim != 1:
         raise ValueError(f"x must be 1-D, got shape {t.shape}")
@@ -655,7 +655,7 @@ def differentiate(
     b    14.0
     Name: 2024-01-08 00:00:00, dtype: float64
     """
-    order = _check_orders(order)
+    order = check_order(order, max_order=None, method_name="differentiate")
     return_std = _check_flag(return_std, "return_std")
     kind = _dask_kind(data)
     if kind is not None:
@@ -912,7 +912,7 @@ def differentiate_long(
     b    5.0
     Name: level, dtype: float64
     """
-    order = _check_orders(order)
+    order = check_order(order, max_order=None, method_name="differentiate")
     kind = _dask_kind(frame)
     if kind == "dataframe":
         _check_not_progress(progress)
@@ -981,11 +981,11 @@ def _long_times(frame: Any, time: Hashable, codes: np.ndarray, n_series: int, un
             f"{_show(frame.index[int(np.flatnonzero(missing)[0])])}; drop those rows first"
         )
     seconds, _ = _unit_seconds(unit)
-    nanoseconds = np.asarray(pd.DatetimeIndex(times).as_unit("ns").asi8, dtype=np.int64)
+    ticks, tick_seconds = _ticks(pd.DatetimeIndex(times))
     # Integer differences from each series' own start: exact, and independent of other series.
     origin = np.full(n_series, np.iinfo(np.int64).max)
-    np.minimum.at(origin, codes, nanoseconds)
-    return (nanoseconds - origin[codes]).astype(np.float64) / (seconds * 1e9)
+    np.minimum.at(origin, codes, ticks)
+    return (ticks - origin[codes]).astype(np.float64) * (tick_seconds / seconds)
 
 
 def _long_values(

@@ -322,3 +322,19 @@ def test_local_cluster_of_processes_gives_the_in_memory_numbers(cluster_client):
     np.testing.assert_allclose(
         long_r.to_numpy(), reference.loc[rows.to_numpy()].to_numpy(), rtol=0, atol=1e-12
     )
+
+
+def test_long_format_with_second_resolution_stamps_over_centuries():
+    days = np.arange("1000-01-01", "2000-01-01", np.timedelta64(3650, "D"), dtype="datetime64[D]")
+    stamps = days.astype("datetime64[s]")  # beyond 292 years in nanoseconds
+    long = pd.DataFrame(
+        {
+            "key": ["a"] * stamps.size + ["b"] * stamps.size,
+            "time": np.concatenate([stamps, stamps]),
+            "value": np.concatenate([np.arange(stamps.size), 2 * np.arange(stamps.size)]) * 1.0,
+        }
+    )
+    rate = differentiate_long(long, "key", "time", "value", unit="year")
+    per_year = 365.25 / 3650
+    np.testing.assert_allclose(rate[long["key"] == "a"].iloc[5:-5], per_year, rtol=1e-9)
+    np.testing.assert_allclose(rate[long["key"] == "b"].iloc[5:-5], 2 * per_year, rtol=1e-9)
