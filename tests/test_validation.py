@@ -18,9 +18,11 @@ from pydelt_like._validation import (
     as_float_array,
     check_eval_points,
     check_extrapolate,
+    check_int,
     check_nan_policy,
     check_option,
     check_order,
+    check_real,
     check_xy,
     shape_output,
 )
@@ -711,3 +713,56 @@ def test_eval_points_and_fit_data_types():
     assert isinstance(points, EvalPoints)
     assert points.n_points == 1
     assert isinstance(check_xy([0.0, 1.0], [0.0, 1.0]), FitData)
+
+
+# ----------------------------------------------------------------------------- int / real
+@pytest.mark.parametrize("value", [2.0, "3", None, True, np.bool_(False), [1], 1 + 0j])
+def test_check_int_rejects_non_integers_with_type_error(value):
+    with pytest.raises(TypeError, match=r"^epochs must be an integer, got "):
+        check_int(value, name="epochs", low=0)
+
+
+def test_check_int_bounds_none_and_hint():
+    assert check_int(np.int32(5), name="n", low=1, high=5) == 5
+    assert type(check_int(np.int64(2), name="n")) is int
+    assert check_int(None, name="n", allow_none=True) is None
+    with pytest.raises(ValueError, match=r"^n must be at least 1, got 0; pass more$"):
+        check_int(0, name="n", low=1, hint="pass more")
+    with pytest.raises(ValueError, match=r"^n must be at most 10, got 11$"):
+        check_int(11, name="n", high=10)
+    with pytest.raises(TypeError, match="an integer or None"):
+        check_int(1.5, name="n", allow_none=True)
+
+
+@given(st.integers(min_value=-(10**30), max_value=10**30))
+def test_check_int_property_accepts_exactly_the_range(value):
+    inside = -5 <= value <= 7
+    if inside:
+        assert check_int(value, name="v", low=-5, high=7) == value
+    else:
+        with pytest.raises(ValueError, match=r"^v must be at"):
+            check_int(value, name="v", low=-5, high=7)
+
+
+@pytest.mark.parametrize("value", ["0.1", None, True, [0.1], 1j, np.array([0.1])])
+def test_check_real_rejects_non_numbers_with_type_error(value):
+    with pytest.raises(TypeError, match=r"^learning_rate must be a real number, got "):
+        check_real(value, name="learning_rate", low=0)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -np.inf, 10**400])
+def test_check_real_rejects_non_finite(value):
+    with pytest.raises(ValueError, match=r"^w must be a finite number"):
+        check_real(value, name="w")
+
+
+def test_check_real_bounds_and_numpy_scalars():
+    assert check_real(np.float32(0.25), name="lr", low=0, low_inclusive=False) == 0.25
+    assert check_real(np.int8(3), name="lr") == 3.0
+    assert check_real(None, name="lr", allow_none=True) is None
+    with pytest.raises(ValueError, match=r"^lr must be > 0, got 0$"):
+        check_real(0, name="lr", low=0, low_inclusive=False)
+    with pytest.raises(ValueError, match=r"^f must be < 1, got 1.0$"):
+        check_real(1.0, name="f", high=1, high_inclusive=False)
+    with pytest.raises(ValueError, match=r"^f must be >= 0, got -0.5$"):
+        check_real(-0.5, name="f", low=0)
