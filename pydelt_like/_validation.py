@@ -483,16 +483,24 @@ class FitData:
         into one output axis (``n_outputs == 1`` for 1-D ``y``).
     weights : numpy.ndarray of shape (n_samples,)
         Finite, non-negative sample weights (ones when none were given); merged duplicates carry
-        the sum of their weights.
+        the sum of their weights. Weights are relative: when the user's largest weight lies
+        outside [2**-64, 2**64] they are all multiplied by one power of two (exactly, see
+        ``weight_exp``) so that sums of them neither overflow nor underflow.
     y_trailing_shape : tuple of int
         The shape of one sample of the user's ``y``: ``()`` for 1-D ``y``, else ``y.shape[1:]``.
     n_dropped : int
         How many samples ``nan_policy='omit'`` dropped.
-    repeat_ss : numpy.ndarray of shape (n_outputs,) or None
-        Weighted sum of squares of ``y`` about the means of repeated ``x`` values that were
-        merged (None when nothing was merged): noise that merging hides from a fit.
+    repeat_rms : numpy.ndarray of shape (n_outputs,) or None
+        Weighted root-mean-square deviation of ``y`` about the means of repeated ``x`` values
+        that were merged, over the merged samples (None when nothing was merged): noise that
+        merging hides from a fit. Kept as a root mean square so that it cannot overflow.
+    repeat_weight : float
+        The total weight of the merged samples: ``repeat_rms**2 * repeat_weight`` is their
+        weighted sum of squares.
     repeat_dof : int
         Its degrees of freedom: merged samples with positive weight, less one per group.
+    weight_exp : int
+        The user's weights are ``numpy.ldexp(weights, weight_exp)`` (0 unless rescaled).
 
     Notes
     -----
@@ -504,8 +512,10 @@ class FitData:
     weights: np.ndarray
     y_trailing_shape: tuple[int, ...]
     n_dropped: int
-    repeat_ss: np.ndarray | None = None
+    repeat_rms: np.ndarray | None = None
+    repeat_weight: float = 0.0
     repeat_dof: int = 0
+    weight_exp: int = 0
 
     @property
     def n_samples(self) -> int:
@@ -516,6 +526,11 @@ class FitData:
     def n_outputs(self) -> int:
         """Number of output columns ``m`` of :attr:`y`."""
         return int(self.y.shape[1])
+
+
+def _power_of_two_above(magnitudes: np.ndarray) -> np.ndarray:
+    """Integer exponents e with ``2**(e-1) <= m < 2**e`` (0 where m is 0): exact scalings."""
+    return np.where(magnitudes > 0, np.frexp(magnitudes)[1], 0).astype(np.int64)
 
 
 def _non_finite_error(name: str, bad: np.ndarray, shape: tuple[int, ...]) -> ValueError:
@@ -648,6 +663,13 @@ def check_xy(
     y2 = y_arr.reshape(n, -1)
 
     w = np.ones(n) if weights is None else _check_weights(weights, n)
+    # Weights are relative: bring extreme ones near 1 by an exact power of two, so that sums
+    # of many of them (merged repeats, normal equations) stay finite and normal.
+    weight_exp = 0
+    w_top = float(w.max())
+    if not 2.0**-64 <= w_top <= 2.0**64:
+        weight_exp = int(_power_of_two_above(np.array([w_top]))[0])
+        w = np.ldexp(w, -weight_exp)
 
     # Positions in the user's original order, so that messages after sorting still point there.
     original_index = np.arange(n)
@@ -668,7 +690,7 @@ def check_xy(
         x_arr, y2, w, original_index = x_arr[order], y2[order], w[order], original_index[order]
 
     n_merged = 0
-    repeat_ss, repeat_dof = None, 0
+    repeat_rms, repeat_weight, repeat_dof = None, 0.0, 0
     repeated = x_arr[1:] == x_arr[:-1]
     if repeated.any():
         if duplicates == "raise":
@@ -681,21 +703,29 @@ def check_xy(
         starts = np.flatnonzero(np.concatenate(([True], ~repeated)))
         counts = np.diff(np.append(starts, x_arr.size))
         w_sum = np.add.reduceat(w, starts)
-        # Weights relative to the largest in their group: tiny (subnormal) or huge weights then
-        # neither underflow nor overflow in w * y.
+        # Weights relative to the largest in their group, and y relative to a power of two at
+        # least its largest magnitude (exact scaling): sums of w * y and of squares then
+        # neither underflow nor overflow, whatever the magnitudes.
         w_max = np.maximum.reduceat(w, starts)
         positive = w_max > 0
         w_rel = w / np.repeat(np.where(positive, w_max, 1.0), counts)
-        weighted = np.add.reduceat(w_rel[:, None] * y2, starts, axis=0)
+        y_exp = _power_of_two_above(np.abs(y2).max(axis=0))
+        y_unit = np.ldexp(y2, -y_exp)
+        weighted = np.add.reduceat(w_rel[:, None] * y_unit, starts, axis=0)
         w_rel_sum = np.where(positive, np.add.reduceat(w_rel, starts), 1.0)
-        plain = np.add.reduceat(y2, starts, axis=0) / counts[:, None]
-        merged = np.where(positive[:, None], weighted / w_rel_sum[:, None], plain)
-        deviation = y2 - np.repeat(merged, counts, axis=0)
-        repeat_ss = np.einsum("i,ij->j", w, deviation**2)
+        plain = np.add.reduceat(y_unit, starts, axis=0) / counts[:, None]
+        merged_unit = np.where(positive[:, None], weighted / w_rel_sum[:, None], plain)
+        deviation = y_unit - np.repeat(merged_unit, counts, axis=0)
+        in_group = np.repeat(counts > 1, counts)
+        repeat_weight = float(w[in_group].sum())
+        mean_square = np.einsum(
+            "i,ij->j", w / max(repeat_weight, np.finfo(float).tiny), deviation**2
+        )
+        repeat_rms = np.ldexp(np.sqrt(mean_square), y_exp)
         n_positive = np.add.reduceat((w > 0).astype(np.intp), starts)
         repeat_dof = int(np.maximum(n_positive - 1, 0).sum())
         # A sample without duplicates keeps its y bit for bit (w * y / w can round).
-        y2 = np.where((counts > 1)[:, None], merged, y2[starts])
+        y2 = np.where((counts > 1)[:, None], np.ldexp(merged_unit, y_exp), y2[starts])
         n_merged = int(x_arr.size - starts.size)
         x_arr, w = x_arr[starts], w_sum
 
@@ -722,8 +752,10 @@ def check_xy(
         weights=np.ascontiguousarray(w),
         y_trailing_shape=trailing,
         n_dropped=n_dropped,
-        repeat_ss=repeat_ss,
+        repeat_rms=repeat_rms,
+        repeat_weight=repeat_weight,
         repeat_dof=repeat_dof,
+        weight_exp=weight_exp,
     )
 
 

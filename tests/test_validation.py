@@ -525,8 +525,9 @@ def test_property_averaging_conserves_total_weight_and_weighted_sum(data, x):
         return
     out = check_xy(x_arr, y, weights=w)
     np.testing.assert_array_equal(out.x, np.unique(x_arr))
-    assert out.weights.sum() == pytest.approx(w.sum(), rel=1e-12)
-    assert (out.weights * out.y[:, 0]).sum() == pytest.approx(
+    user_weights = np.ldexp(out.weights, out.weight_exp)  # weights may come rescaled exactly
+    assert user_weights.sum() == pytest.approx(w.sum(), rel=1e-12)
+    assert (user_weights * out.y[:, 0]).sum() == pytest.approx(
         (w * y).sum(), rel=1e-9, abs=1e-9 * np.abs(w * y).sum() + 1e-12
     )
     # Every merged value lies between the smallest and largest value it merged.
@@ -766,3 +767,27 @@ def test_check_real_bounds_and_numpy_scalars():
         check_real(1.0, name="f", high=1, high_inclusive=False)
     with pytest.raises(ValueError, match=r"^f must be >= 0, got -0.5$"):
         check_real(-0.5, name="f", low=0)
+
+
+@pytest.mark.parametrize("magnitude", [5e-324, 1e-200, 1e200, 8e307])
+def test_check_xy_extreme_weights_are_rescaled_exactly_and_sums_stay_finite(magnitude):
+    x = np.array([0.0, 0.0, 1.0, 2.0, 2.0])
+    y = np.array([1.0, 3.0, 5.0, 7.0, 9.0])
+    out = check_xy(x, y, weights=np.full(5, magnitude))
+    assert 0.5 <= out.weights.max() < 4.0  # near one, finite sums
+    np.testing.assert_array_equal(
+        np.ldexp(out.weights, out.weight_exp), np.array([2.0, 1.0, 2.0]) * magnitude
+    )
+    np.testing.assert_array_equal(out.y[:, 0], [2.0, 5.0, 8.0])
+    assert out.repeat_rms[0] == 1.0 and out.repeat_weight == out.weights[0] * 2
+    assert out.repeat_dof == 2
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1.0, 1e300, 1.7e308])
+def test_check_xy_merging_repeats_never_overflows(scale):
+    x = np.array([0.0, 0.0, 1.0])
+    y = np.array([1.0, 0.5, -1.0]) * scale
+    out = check_xy(x, y)
+    np.testing.assert_allclose(out.y[:, 0], [0.75 * scale, -scale], rtol=1e-15)
+    np.testing.assert_allclose(out.repeat_rms, [0.25 * scale], rtol=1e-15)
+    assert out.repeat_weight == 2.0
