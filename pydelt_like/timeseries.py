@@ -279,7 +279,10 @@ class _TimeUnit:
 
 def _say(param: str, value: Any) -> str:
     """A parameter with a value as the user writes it: ``unit='h'``, or ``--unit h``."""
-    return f"{param} {value}" if param.startswith("--") else f"{param}={value!r}"
+    if param.startswith("--"):
+        text = str(value)
+        return f"{param} {text if len(text) <= 60 else text[:57] + '...'}"
+    return f"{param}={_short_repr(value)}"
 
 
 def _unit_error(unit: str, param: str, token: str | None = None) -> ValueError:
