@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from pydelt_like.timeseries import TIME_UNITS
+
 __all__ = ["main"]
 
 _EPILOG = """\
@@ -108,8 +110,11 @@ def _parser() -> argparse.ArgumentParser:
         "--unit",
         default=None,
         metavar="UNIT",
-        help="time unit of the derivatives for timestamp columns: s (default), min, h, D, W, "
-        "year, or a length such as 15min; not allowed for numeric x",
+        help="time unit of the derivatives for timestamp columns: "
+        f"{', '.join(TIME_UNITS)} (default: s), or a multiple such as 15min; month, quarter "
+        "and year are fixed lengths (year: a Julian year of 365.25 days, month: 1/12 and "
+        "quarter: 1/4 of it); pandas frequencies such as MS are refused; not allowed for "
+        "numeric x",
     )
     diff.add_argument(
         "--param",
@@ -148,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
         "--sep",
         default=",",
         metavar="CHAR",
-        help="field separator of input and output (default ,; \\t for a tab)",
+        help="field separator of input and output: one character, not a letter, digit, "
+        "quote, line break or one of . - + : (default ,; \\t for a tab)",
     )
     return parser
 
@@ -164,11 +170,29 @@ def _parse_param(text: str) -> tuple[str, Any]:
     return name.strip(), parsed
 
 
+# Characters that cannot separate fields: they occur inside numbers and timestamps (or column
+# names), quote fields, or end lines, so a file split on them would be misread.
+_BAD_SEPARATORS = frozenset('.-+:"') | frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _separator(text: str) -> str:
     """The field separator: one character; ``\\t`` as typed on a command line is a tab."""
-    sep = codecs.decode(text, "unicode_escape") if "\\" in text else text
+    usage = "give one character such as , ; | or \\t for a tab"
+    sep = text
+    if "\\" in text:
+        try:  # Python's escapes (\\t, \\x1f, \\u00a6), which are ASCII
+            sep = codecs.decode(text.encode("ascii"), "unicode_escape")
+        except UnicodeError:
+            raise CommandError(f"--sep {text!r} is not a valid escape sequence; {usage}") from None
     if len(sep) != 1:
-        raise CommandError(f"--sep must be one character (\\t for a tab), got {text!r}")
+        raise CommandError(f"--sep must be one character ({usage}), got {text!r}")
+    if sep in _BAD_SEPARATORS or sep.isalnum():
+        raise CommandError(
+            f"--sep {text!r} cannot separate fields: it occurs in numbers, timestamps or "
+            f"names, quotes fields or ends lines; {usage}"
+        )
+    if sep == "\x00":
+        raise CommandError(f"--sep cannot be the NUL character; {usage}")
     return sep
 
 
@@ -178,8 +202,14 @@ def _read(source: str, sep: str, x_name: str) -> Any:
     if source == "-" and sys.stdin.isatty():
         raise CommandError("no input: give a CSV file, or pipe one into standard input")
     try:
-        # The x column as text: written back exactly as it came, parsed here.
-        return pd.read_csv(sys.stdin if source == "-" else source, sep=sep, dtype={x_name: str})
+        # The x column as text: written back exactly as it came, parsed here. A separator
+        # beyond ASCII needs the python engine, which pandas would otherwise pick with a warning.
+        frame = pd.read_csv(
+            sys.stdin if source == "-" else source,
+            sep=sep,
+            dtype={x_name: str},
+            engine="python" if ord(sep) > 127 else "c",
+        )
     except FileNotFoundError:
         raise CommandError(f"cannot read {source!r}: no such file") from None
     except pd.errors.EmptyDataError:
@@ -187,6 +217,15 @@ def _read(source: str, sep: str, x_name: str) -> Any:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise CommandError(f"cannot read {source!r}: {first_line}") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas turns the first fields into an index when rows hold more fields than the
+        # header: a separator that also occurs inside the values, as a space in timestamps.
+        raise CommandError(
+            f"cannot read {source!r}: the rows have more fields than the header "
+            f"({frame.index.nlevels + frame.shape[1]} against {frame.shape[1]}); check --sep "
+            "(does it also occur inside the values?)"
+        )
+    return frame
 
 
 def _x_column(frame: Any, name: str) -> Any:
@@ -287,10 +326,12 @@ def _diff(args: argparse.Namespace) -> None:
         _fit_and_evaluate,
         _make_estimator,
         _numeric_frame,
+        _time_unit,
         time_to_float,
     )
 
     sep = _separator(args.sep)
+    unit = None if args.unit is None else _time_unit(args.unit, "--unit")  # before any reading
     frame = _read(args.input, sep, args.x)
     if args.x not in frame.columns:
         raise CommandError(
@@ -326,7 +367,12 @@ def _diff(args: argparse.Namespace) -> None:
 
     index = _x_column(frame, args.x)
     is_time = isinstance(index, pd.DatetimeIndex)
-    t = time_to_float(index, args.unit, name=f"column {args.x!r}")
+    if unit is not None and not is_time:
+        raise CommandError(
+            f"--unit {args.unit} applies to timestamps, but column {args.x!r} holds numbers, "
+            "whose units are their own; leave --unit out"
+        )
+    t = time_to_float(index, unit, name=f"column {args.x!r}")
     _check_time_order(t, index, f"column {args.x!r}", f"sort the rows by {args.x!r}")
     try:
         values = _numeric_frame(frame[y_names])
@@ -360,7 +406,7 @@ def _diff(args: argparse.Namespace) -> None:
     except OSError as error:
         raise CommandError(f"cannot write {args.output!r}: {error.strerror or error}") from None
     if args.plot:
-        xlabel = f"{args.x} [{args.unit or 's'} since {index[0]}]" if is_time else args.x
+        xlabel = f"{args.x} [{_time_unit(unit).label} since {index[0]}]" if is_time else args.x
         _plot(args.plot, xlabel, t, values, factory, y_names, orders)
 
 

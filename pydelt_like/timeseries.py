@@ -41,18 +41,28 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import re
 import sys
-from collections.abc import Callable, Hashable, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, cast
 
 import numpy as np
 
 from pydelt_like._progress import progress_bar
-from pydelt_like._validation import as_float_array, check_option, check_order
+from pydelt_like._validation import (
+    _is_torch_like,
+    as_float_array,
+    check_int,
+    check_option,
+    check_order,
+)
 from pydelt_like.base import BaseInterpolator, _check_flag
 
 __all__ = [
     "METHODS",
+    "TIME_UNITS",
     "differentiate",
     "differentiate_array",
     "differentiate_long",
@@ -61,10 +71,6 @@ __all__ = [
 
 #: The interpolator families ``method`` may name.
 METHODS = ("spline", "neural")
-
-#: Lengths of the calendar-free units that pandas does not spell as a Timedelta unit.
-_YEAR_ALIASES = ("Y", "y", "year", "years", "a")
-_JULIAN_YEAR_DAYS = 365.25
 
 
 def _pandas() -> Any:
@@ -114,40 +120,289 @@ def _dask(module: str) -> Any:
         ) from None
 
 
-# ------------------------------------------------------------------------------- time axis
-def _unit_seconds(unit: Any) -> tuple[float, str]:
-    """Length of ``unit`` in seconds and a name for messages."""
-    if unit is None:
-        return 1.0, "s"
-    if isinstance(unit, str) and unit.strip() in _YEAR_ALIASES:
-        return _JULIAN_YEAR_DAYS * 86_400.0, "year"
-    if isinstance(unit, (datetime.timedelta, np.timedelta64)):
-        pd = _pandas()
-        seconds = pd.Timedelta(unit).total_seconds()
-        name = str(pd.Timedelta(unit))
-    elif isinstance(unit, str):
-        pd = _pandas()
-        text = unit.strip()
-        try:
-            # A bare unit ('s', 'min', 'h', 'D', 'W', 'ms', ...) or a length ('15min', '7D').
-            delta = pd.Timedelta(1, unit=text) if text.isalpha() else pd.Timedelta(text)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"unit={unit!r} is not a time unit; use one of 'ns', 'us', 'ms', 's', 'min', "
-                "'h', 'D', 'W', 'year' (365.25 days), a length such as '15min', or a "
-                "pandas.Timedelta"
-            ) from None
-        seconds, name = delta.total_seconds(), text
-    else:
-        raise TypeError(
-            f"unit must be a string such as 's', 'h', 'D' or 'year', or a timedelta; got "
-            f"{type(unit).__name__}"
+# ------------------------------------------------------------------------------- time units
+# One table for every place a time unit is read: `unit=` here, `datetime_unit=` for xarray
+# and the command line's --unit. Spellings are case-sensitive and each has one meaning; a
+# spelling that has meant different lengths (in pandas' history, in NumPy, or one letter case
+# away from another unit, as 'MS' and 'ms') is refused, with the choices, never guessed.
+
+_DAY_SECONDS = 86_400.0
+# The Julian year (IAU): the mean calendar year over a four-year leap cycle, and a fixed length.
+_YEAR_SECONDS = 365.25 * _DAY_SECONDS
+
+#: Length in seconds of each time unit, under its canonical spelling. The calendar units are
+#: fixed lengths: ``'year'`` a Julian year of 365.25 days, ``'month'`` a twelfth of it (30.4375
+#: days) and ``'quarter'`` a quarter of it (91.3125 days).
+TIME_UNITS: Mapping[str, float] = MappingProxyType(
+    {
+        "ns": 1e-9,
+        "us": 1e-6,
+        "ms": 1e-3,
+        "s": 1.0,
+        "min": 60.0,
+        "h": 3_600.0,
+        "D": _DAY_SECONDS,
+        "W": 7 * _DAY_SECONDS,
+        "month": _YEAR_SECONDS / 12,
+        "quarter": _YEAR_SECONDS / 4,
+        "year": _YEAR_SECONDS,
+    }
+)
+
+_CALENDAR_UNITS = ("month", "quarter", "year")
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+# Every accepted spelling and its canonical one: the canonical spellings, English words, and
+# pandas' weekly frequencies ('W-SUN', the freqstr of weekly data), which are all one week long.
+_UNIT_SPELLINGS: Mapping[str, str] = MappingProxyType(
+    {
+        **{name: name for name in TIME_UNITS},
+        **dict.fromkeys(("nanosecond", "nanoseconds", "nano", "nanos"), "ns"),
+        **dict.fromkeys(
+            ("µs", "μs", "microsecond", "microseconds", "micro", "micros"), "us"
+        ),  # micro sign and Greek mu
+        **dict.fromkeys(("millisecond", "milliseconds", "milli", "millis"), "ms"),
+        **dict.fromkeys(("sec", "second", "seconds"), "s"),
+        **dict.fromkeys(("minute", "minutes"), "min"),
+        **dict.fromkeys(("hr", "hour", "hours"), "h"),
+        **dict.fromkeys(("day", "days"), "D"),
+        **dict.fromkeys(("week", "weeks", *(f"W-{day}" for day in _WEEKDAYS)), "W"),
+        "months": "month",
+        "quarters": "quarter",
+        "years": "year",
+    }
+)
+
+_CHOICES = (
+    "'ns', 'us', 'ms', 's', 'min', 'h', 'D', 'W', 'month', 'quarter' or 'year' (fixed lengths: "
+    "a Julian year of 365.25 days, a month of 1/12 and a quarter of 1/4 of it), a multiple such "
+    "as '15min' or '1h30min', or a timedelta"
+)
+_ANCHOR = r"(?:-[A-Z]{3})?"
+_FIXED_MONTH = "(a fixed 1/12 Julian year, 30.4375 days)"
+# Spellings refused with a reason of their own: pandas frequency aliases of calendar periods,
+# and letters whose meaning depends on whom you ask. ``{month}`` and the like become the
+# parameter with that value, as the user would type it (unit='month', --unit month).
+_REFUSED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"MS"),
+        "is pandas' month-start frequency, but milliseconds to pandas' Timedelta and one "
+        "letter case away from 'ms'; say which you mean: {month} " + _FIXED_MONTH + " or {ms}",
+    ),
+    (
+        re.compile(r"M"),
+        "means a month in NumPy and pandas' month-end frequency, but a minute in older pandas; "
+        "say which you mean: {month} " + _FIXED_MONTH + " or {min}",
+    ),
+    (
+        re.compile(r"m"),
+        "is a minute in NumPy and pandas but a month (or a metre) to many readers, and one "
+        "letter case away from 'M'; say which you mean: {min} or {month}",
+    ),
+    (
+        re.compile(r"(?:C?B)?M[SE]?"),
+        "is a pandas frequency of calendar months, which differ in length (28-31 days); pass "
+        "{month} for a fixed month " + _FIXED_MONTH,
+    ),
+    (
+        re.compile(r"SM[SE]?(?:-\d{1,2})?"),
+        "is pandas' semi-month frequency, which has no fixed length; pass a length such as "
+        "{15D}, or {month}",
+    ),
+    (
+        re.compile(rf"B?Q[SE]?{_ANCHOR}"),
+        "is a pandas frequency of calendar quarters, which differ in length; pass {quarter} "
+        "for a fixed quarter of 1/4 Julian year (91.3125 days)",
+    ),
+    (
+        re.compile(rf"B?[YA][SE]?{_ANCHOR}"),
+        "is a pandas frequency of calendar years (and 'Y' NumPy's 365.2425-day year); pass "
+        "{year} for a fixed Julian year of 365.25 days",
+    ),
+    (
+        re.compile(r"[ya]"),
+        "is a symbol of a year whose length depends on the convention (Julian, Gregorian, "
+        "calendar); pass {year} for a fixed Julian year of 365.25 days",
+    ),
+    (
+        re.compile(r"C?BH?|C|bh|cbh"),
+        "is a pandas business-day or business-hour frequency, which has no fixed length; pass "
+        "{D} or {h}",
+    ),
+)
+# pandas' one-letter aliases, retired or deprecated there: refused, naming today's spelling.
+_RETIRED = {"T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns", "H": "h", "d": "D", "w": "W"}
+
+_NUMBER = r"\d+(?:\.\d*)?|\.\d+"
+_TERM = re.compile(rf"\s*({_NUMBER})\s*([^\W\d_]+{_ANCHOR})\s*")
+_ISO = re.compile(
+    rf"P(?:(?P<Y>{_NUMBER})Y)?(?:(?P<M>{_NUMBER})M)?(?:(?P<W>{_NUMBER})W)?(?:(?P<D>{_NUMBER})D)?"
+    rf"(?:T(?:(?P<h>{_NUMBER})H)?(?:(?P<m>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?"
+)
+_ISO_SECONDS = {"W": 7 * _DAY_SECONDS, "D": _DAY_SECONDS, "h": 3_600.0, "m": 60.0, "s": 1.0}
+# pandas' and Python's own text for a timedelta: '0 days 00:15:00', '1 day, 2:00:00', '00:15:00'.
+_CLOCK = re.compile(r"(?:(\d+)\s*days?,?\s+)?(\d+):([0-5]?\d):([0-5]?\d(?:\.\d+)?)")
+_NUMPY_UNIT_SECONDS = {
+    "W": 7 * _DAY_SECONDS,
+    "D": _DAY_SECONDS,
+    "h": 3_600.0,
+    "m": 60.0,  # a dtype's 'm' is NumPy's minute: no reading of it by a person is involved
+    "s": 1.0,
+    "ms": 1e-3,
+    "us": 1e-6,
+    "μs": 1e-6,
+    "ns": 1e-9,
+    "ps": 1e-12,
+    "fs": 1e-15,
+    "as": 1e-18,
+}
+
+
+@dataclass(frozen=True, repr=False)
+class _TimeUnit:
+    """A parsed time unit: its length in seconds and names for messages and labels."""
+
+    seconds: float
+    name: str  # canonical: 'h', '15min', 'month'
+    calendar: bool = False  # holds a month, quarter or year, which readers may take literally
+
+    def __repr__(self) -> str:  # messages quote a unit as the user would write it
+        return repr(self.name)
+
+    @property
+    def label(self) -> str:
+        """The name, with the fixed length of a calendar unit spelled out ('year of 365.25 d')."""
+        if not self.calendar:
+            return self.name
+        return f"{self.name} of {self.seconds / _DAY_SECONDS:.6g} d"
+
+
+def _say(param: str, value: Any) -> str:
+    """A parameter with a value as the user writes it: ``unit='h'``, or ``--unit h``."""
+    if param.startswith("--"):
+        text = str(value)
+        return f"{param} {text if len(text) <= 60 else text[:57] + '...'}"
+    return f"{param}={_short_repr(value)}"
+
+
+def _unit_error(unit: str, param: str, token: str | None = None) -> ValueError:
+    """The refusal of ``unit`` (or of ``token``, a part of it), with the reason and the choices."""
+    text = unit.strip() if token is None else token
+    where = "" if token is None or token == unit.strip() else f" in {_say(param, unit)}"
+    for pattern, reason in _REFUSED:
+        if pattern.fullmatch(text):
+            values = ("month", "ms", "min", "15D", "quarter", "year", "D", "h")
+            say = {value: _say(param, value) for value in values}
+            return ValueError(f"{param} {text!r}{where} {reason.format(**say)}")
+    if text in _RETIRED:
+        return ValueError(
+            f"{param} {text!r}{where} is a retired pandas alias; spell it {_RETIRED[text]!r}"
         )
-    if not seconds > 0:
-        raise ValueError(f"unit must be a positive length of time, got {unit!r}")
-    return seconds, name
+    folded = {spelling.casefold(): spelling for spelling in _UNIT_SPELLINGS}
+    if text.casefold() in folded:
+        return ValueError(
+            f"{param} {text!r}{where} is not a time unit (spellings are case-sensitive); did "
+            f"you mean {folded[text.casefold()]!r}? The units are {_CHOICES}"
+        )
+    return ValueError(f"{_say(param, unit)} is not a time unit; use {_CHOICES}")
 
 
+def _positive(
+    seconds: float, unit: Any, name: str, param: str, calendar: bool = False
+) -> _TimeUnit:
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(
+            f"{param} must be a positive, finite length of time, got {_short_repr(unit)}"
+        )
+    return _TimeUnit(seconds, name, calendar)
+
+
+def _parse_unit_text(unit: str, param: str) -> _TimeUnit:
+    text = unit.strip()
+    if text in _UNIT_SPELLINGS:
+        name = _UNIT_SPELLINGS[text]
+        return _TimeUnit(TIME_UNITS[name], name, name in _CALENDAR_UNITS)
+    if text[:1] in ("-", "+") and text[1:2] not in ("-", "+"):
+        magnitude = _parse_unit_text(text[1:], param)  # refused on its own terms if no unit
+        if text[0] == "-":
+            raise ValueError(f"{param} must be a positive length of time, got {unit!r}")
+        return magnitude
+    iso = _ISO.fullmatch(text)
+    if iso and any(iso.groups()):
+        if iso["Y"] or iso["M"]:
+            raise ValueError(
+                f"{_say(param, unit)}: ISO 8601 years and months are calendar periods of "
+                f"varying length; pass {_say(param, 'year')} or {_say(param, 'month')} (fixed "
+                "lengths), or weeks, days and times ('P1W', 'PT15M')"
+            )
+        seconds = sum(float(iso[key]) * size for key, size in _ISO_SECONDS.items() if iso[key])
+        return _positive(seconds, unit, text, param)
+    clock = _CLOCK.fullmatch(text)
+    if clock:
+        days, hours, minutes, secs = clock.groups()
+        seconds = float(days or 0) * _DAY_SECONDS + int(hours) * 3_600.0
+        return _positive(seconds + int(minutes) * 60.0 + float(secs), unit, text, param)
+    position, seconds, calendar = 0, 0.0, False
+    names: list[str] = []
+    while position < len(text) or not names:
+        term = _TERM.match(text, position)
+        if term is None:
+            raise _unit_error(unit, param)
+        number, token = term.groups()
+        if token not in _UNIT_SPELLINGS:
+            raise _unit_error(unit, param, token)
+        name = _UNIT_SPELLINGS[token]
+        seconds += float(number) * TIME_UNITS[name]
+        names.append(f"{number}{name}")
+        calendar = calendar or name in _CALENDAR_UNITS
+        position = term.end()
+    return _positive(seconds, unit, "".join(names), param, calendar)
+
+
+def _time_unit(unit: Any, param: str = "unit") -> _TimeUnit:
+    """Parse a time unit (``None`` is a second), or refuse it saying what is accepted.
+
+    Strings follow the one table of spellings (:data:`TIME_UNITS`); timedeltas (Python's,
+    NumPy's with a fixed unit, pandas') give their length; a pandas frequency object
+    (``index.freq``) is read as its ``freqstr``. ``param`` names the parameter in messages
+    (``'unit'``, ``'datetime_unit'``, ``'--unit'``).
+    """
+    if isinstance(unit, _TimeUnit):
+        return unit
+    if unit is None:
+        return _TimeUnit(1.0, "s")
+    if isinstance(unit, str):
+        return _parse_unit_text(unit, param)
+    if isinstance(unit, np.timedelta64):
+        if np.isnat(unit):
+            raise ValueError(f"{param} must be a positive length of time, got NaT")
+        base, count = np.datetime_data(unit.dtype)
+        if base in ("Y", "M"):
+            raise ValueError(
+                f"{param}={unit!r} is in NumPy's calendar units ('Y' is 365.2425 days there, "
+                f"'M' a twelfth of it); pass {_say(param, 'year')} (a Julian year of 365.25 "
+                f"days) or {_say(param, 'month')} (1/12 of it)"
+            )
+        if base not in _NUMPY_UNIT_SECONDS:
+            raise ValueError(
+                f"{param}={unit!r} has no time unit of its own ({base}); give one, e.g. "
+                "np.timedelta64(15, 'm')"
+            )
+        seconds = int(unit.astype(np.int64)) * count * _NUMPY_UNIT_SECONDS[base]
+        return _positive(seconds, unit, str(unit), param)
+    if isinstance(unit, datetime.timedelta):  # pandas.Timedelta included
+        return _positive(unit.total_seconds(), unit, str(unit), param)
+    if type(unit).__module__.startswith("pandas") and isinstance(
+        unit, _pandas().offsets.BaseOffset
+    ):
+        return _parse_unit_text(unit.freqstr, param)  # a pandas frequency such as index.freq
+    raise TypeError(
+        f"{param} must be a string such as 's', 'h', 'D' or 'year', or a timedelta; got "
+        f"{_short_repr(unit)} ({type(unit).__name__})"
+    )
+
+
+# ------------------------------------------------------------------------------- time axis
 def _is_time_dtype(dtype: Any) -> bool:
     kind = getattr(dtype, "kind", None)
     return kind in ("M", "m")
@@ -162,10 +417,19 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
         ``DatetimeIndex`` / datetime64 values (naive, or all in one time zone),
         ``TimedeltaIndex`` / timedelta64 values, or numbers.
     unit : str or timedelta, optional
-        The time unit of the result for timestamps and time differences: ``'s'`` (the
-        default), ``'ms'``, ``'min'``, ``'h'``, ``'D'``, ``'W'``, ``'year'`` (a Julian year of
-        365.25 days), a length such as ``'15min'``, or a ``pandas.Timedelta``. Must be left
-        ``None`` for numbers, whose units are their own.
+        The time unit of the result for timestamps and time differences, from one table
+        (:data:`TIME_UNITS`): ``'ns'``, ``'us'``, ``'ms'``, ``'s'`` (the default), ``'min'``,
+        ``'h'``, ``'D'``, ``'W'`` and the fixed calendar lengths ``'month'`` (1/12 Julian
+        year, 30.4375 days), ``'quarter'`` (1/4 Julian year) and ``'year'`` (a Julian year of
+        365.25 days); their English words (``'hours'``, ``'days'``, ...); a multiple such as
+        ``'15min'`` or ``'1h30min'``; an ISO 8601 duration of weeks, days and times
+        (``'PT15M'``); a ``datetime.timedelta``, ``pandas.Timedelta`` or ``numpy.timedelta64``;
+        or a pandas frequency with a fixed length (``index.freq`` of '15min' or 'W-SUN' data).
+        Spellings are case-sensitive. Refused, with the choices: pandas' calendar frequency
+        aliases (``'MS'``, ``'ME'``, ``'QS'``, ``'YE'``, ...), whose periods vary in length
+        (``'MS'`` is not milliseconds either), ``'M'`` and ``'m'`` (month or minute, depending
+        on whom you ask), pandas' retired one-letter aliases (``'T'``, ``'H'``, ``'S'``, ...),
+        and ISO years and months. Must be left ``None`` for numbers, whose units are their own.
     name : str, default='the index'
         How messages refer to ``index``.
 
@@ -178,24 +442,36 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     Raises
     ------
     ValueError
-        For missing timestamps (NaT), or a ``unit`` given with numbers.
+        For missing timestamps (NaT), an ``index`` that is not 1-D, a ``unit`` that is not in
+        the table or not a positive length, or a ``unit`` given with numbers.
     TypeError
-        For values that are neither times nor numbers, or timestamps that mix time zones.
+        For an ``index`` that is not a sequence (a scalar, a string, ``None``, a set, a
+        MultiIndex), values that are neither times nor numbers, timestamps that mix time
+        zones, or a ``unit`` that is neither a string nor a timedelta.
 
     Examples
     --------
     >>> import pandas as pd
     >>> time_to_float(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-04"]), unit="D")
     array([0., 1., 3.])
+    >>> time_to_float(pd.to_datetime(["2024-01-01 00:00", "2024-01-31 10:30"]), unit="month")
+    array([0., 1.])
+    >>> monthly = pd.date_range("2024-01-01", periods=3, freq="MS")
+    >>> time_to_float(monthly, unit=monthly.freqstr)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unit 'MS' is pandas' month-start frequency, ... unit='month' (a fixed 1/12 ...
     """
     pd = _pandas()
-    values = index
-    if not isinstance(values, (pd.Index, pd.Series)):
-        values = pd.Index(np.asarray(values) if not hasattr(values, "dtype") else values)
+    time_unit = None if unit is None else _time_unit(unit)  # refused whatever the index holds
+    values = _index_values(index, name)
     dtype = values.dtype
     if pd.api.types.is_object_dtype(dtype) and len(values):
         inferred = pd.api.types.infer_dtype(values, skipna=True)
-        if inferred in ("datetime", "datetime64", "date", "mixed"):
+        if inferred in ("datetime", "datetime64", "date") or (
+            inferred == "mixed"
+            and all(isinstance(v, (datetime.date, np.datetime64)) or v is None for v in values)
+        ):
             try:  # e.g. datetime.date objects from groupby(index.date): one datetime type
                 values = pd.DatetimeIndex(values)
             except (TypeError, ValueError):
@@ -213,7 +489,7 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
                 f"{name} has {int(pd.isna(stamps).sum())} missing timestamps (NaT), first at "
                 f"position {first}; drop those rows first (e.g. data[data.index.notna()])"
             )
-        seconds, _ = _unit_seconds(unit)
+        seconds = _time_unit(time_unit).seconds
         if len(stamps) == 0:
             return np.empty(0)
         # Time counts from the first stamp, in whole ticks of the index's own resolution (s,
@@ -221,12 +497,63 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
         # centuries at second resolution, before the one division into the unit.
         ticks, tick_seconds = _ticks(pd.TimedeltaIndex(stamps - stamps[0]))
         return ticks.astype(np.float64) * (tick_seconds / seconds)
+    numbers = as_float_array(np.asarray(values), name=name)  # refuses what is not numbers
     if unit is not None:
         raise ValueError(
             f"unit={unit!r} applies to timestamps and time differences, but {name} holds "
             "numbers, whose units are their own; leave unit=None"
         )
-    return as_float_array(np.asarray(values), name=name)
+    return numbers
+
+
+def _index_values(index: Any, name: str) -> Any:
+    """``index`` as a 1-D pandas Index (or Series), or a TypeError/ValueError naming it."""
+    pd = _pandas()
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} is a MultiIndex, not a time axis; pass one level "
+            "(index.get_level_values(0)), or differentiate each group"
+        )
+    if isinstance(index, (pd.Index, pd.Series)):
+        return index
+    if np.ma.isMaskedArray(index) or _is_torch_like(index):
+        return pd.Index(_masked_or_tensor(index, name))
+    expected = (
+        f"{name} must be a 1-D sequence of timestamps, time differences or numbers (a pandas "
+        "Index or Series, a NumPy array or a list)"
+    )
+    if isinstance(index, (str, bytes)) or not (
+        hasattr(index, "dtype") or isinstance(index, Sequence)
+    ):
+        raise TypeError(f"{expected}, got {_short_repr(index)} ({type(index).__name__})")
+    try:
+        array = np.asarray(index)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{expected}; {type(index).__name__} could not be read: {error}") from None
+    if array.ndim != 1:
+        raise ValueError(f"{expected}, got shape {array.shape}")
+    try:
+        return pd.Index(array)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{expected}; its dtype {array.dtype} cannot hold times: {error}") from None
+
+
+def _masked_or_tensor(values: Any, name: str) -> np.ndarray:
+    """A masked array (masked entries missing: NaN or NaT) or a torch tensor, as a 1-D array."""
+    if _is_torch_like(values) or np.ma.getdata(values).dtype.kind not in "mM":
+        array = as_float_array(values, name=name)
+    else:
+        array = np.ma.getdata(values).copy()
+        array[np.ma.getmaskarray(values)] = np.array("NaT", dtype=array.dtype)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    return array
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` on one line, cut to ``limit`` characters, for messages."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _ticks(stamps: Any) -> tuple[np.ndarray, float]:
@@ -385,6 +712,7 @@ def differentiate_array(
     method: Any = "spline",
     *,
     axis: int = 0,
+    unit: Any = None,
     progress: bool = False,
     return_std: bool = False,
     **params: Any,
@@ -394,7 +722,8 @@ def differentiate_array(
     Parameters
     ----------
     x : array-like of shape (n,)
-        Sample positions, strictly increasing and finite.
+        Sample positions, strictly increasing and finite: numbers, or datetime64 / timedelta64
+        values (then counted from the first, in ``unit``).
     y : array-like or dask.array.Array
         The series, with the samples along ``axis``; every other axis is a batch of series. NaN
         marks a missing sample of one series. A dask array gives a lazy dask array back, fitted
@@ -407,7 +736,10 @@ def differentiate_array(
         The interpolator family, or an unfitted interpolator whose settings are used for every
         fit (it is cloned, not modified).
     axis : int, default=0
-        The sample axis of ``y``.
+        The sample axis of ``y``, in ``[-y.ndim, y.ndim)``.
+    unit : str or timedelta, optional
+        For times in ``x``, the time unit of the derivative, as in :func:`differentiate` (see
+        :data:`TIME_UNITS`); leave it ``None`` for numbers, whose units are their own.
     progress : bool, default=False
         Show a tqdm progress bar over the groups of columns (needs tqdm).
     return_std : bool, default=False
@@ -428,10 +760,11 @@ def differentiate_array(
     Raises
     ------
     ValueError
-        If ``x`` is unsorted or repeats, shapes disagree, or a series has too few valid samples.
+        If ``x`` is unsorted or repeats, shapes disagree, ``axis`` is out of range, ``unit`` is
+        not a time unit (or is given with numbers), or a series has too few valid samples.
     TypeError
-        For a dask ``y`` with ``progress=True`` (use dask's own progress bars) or of a
-        non-numeric dtype.
+        If ``x`` is not a sequence, ``axis`` not an integer, for a dask ``y`` with
+        ``progress=True`` (use dask's own progress bars) or of a non-numeric dtype.
 
     Examples
     --------
@@ -444,9 +777,7 @@ def differentiate_array(
     array([1.020408, 3.      ])
     """
     order = check_order(order, max_order=None, method_name="differentiate")
-    t = as_float_array(x, name="x")
-    if t.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {t.shape}")
+    t = time_to_float(x, unit, name="x")
     _check_time_order(t, t, "x", "np.argsort(x) gives the order")
     return_std = _check_flag(return_std, "return_std")
     if _dask_kind(y) is not None:
@@ -455,6 +786,7 @@ def differentiate_array(
     values = as_float_array(y, name="y")
     if values.ndim == 0:
         raise ValueError("y must have a sample axis, got a scalar")
+    axis = _check_axis(axis, values.ndim)
     moved = np.moveaxis(values, axis, 0)
     if moved.shape[0] != t.size:
         raise ValueError(
@@ -468,6 +800,12 @@ def differentiate_array(
     )
     shaped = [np.moveaxis(result.reshape(moved.shape), 0, axis) for result in results]
     return tuple(shaped) if return_std else shaped[0]
+
+
+def _check_axis(axis: Any, ndim: int) -> int:
+    """The sample axis of an ``ndim``-dimensional ``y``: an integer in ``[-ndim, ndim)``."""
+    hint = f"y has {ndim} dimension{'s' if ndim > 1 else ''}"
+    return cast(int, check_int(axis, name="axis", low=-ndim, high=ndim - 1, hint=hint))
 
 
 def _array_block(
@@ -507,10 +845,7 @@ def _differentiate_dask_array(
         y.dtype, np.complexfloating
     ):
         raise TypeError(f"y has dtype {y.dtype}, not real numbers")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an integer, got {axis!r}")
-    if not -y.ndim <= axis < y.ndim:
-        raise ValueError(f"axis={axis} is out of range for y with {y.ndim} dimensions")
+    axis = _check_axis(axis, y.ndim)
     moved = da.moveaxis(y, axis, 0)
     if math.isnan(moved.shape[0]):
         raise ValueError(
@@ -587,17 +922,23 @@ def differentiate(
     method : {'spline', 'neural'} or BaseInterpolator, default='spline'
         The interpolator family, or an unfitted interpolator to clone for every fit.
     unit : str or timedelta, optional
-        For time indexes, the time unit of the derivative: ``'s'`` (default, per second),
-        ``'min'``, ``'h'``, ``'D'`` (per day), ``'W'``, ``'year'`` (per Julian year of 365.25
-        days), a length such as ``'15min'``, or a ``pandas.Timedelta``. Leave it ``None`` for a
+        For time indexes, the time unit of the derivative (one table for every function and
+        the command line, :data:`TIME_UNITS`; see :func:`time_to_float` for every spelling):
+        ``'s'`` (default, per second), ``'ns'``, ``'us'``, ``'ms'``, ``'min'``, ``'h'``,
+        ``'D'`` (per day), ``'W'``, and fixed calendar lengths: ``'month'`` (1/12 Julian year,
+        30.4375 days), ``'quarter'`` (1/4 of it) and ``'year'`` (a Julian year of 365.25 days);
+        a multiple such as ``'15min'``, or a timedelta. pandas' calendar frequencies such as
+        ``'MS'`` (month start) are refused, naming ``'month'``. Leave it ``None`` for a
         numeric index. For a DataArray use ``datetime_unit``.
     dim : hashable, optional
         DataArray only: the dimension to differentiate along (its coordinate gives the
         positions, or 0, 1, 2, ... without one). Optional for a 1-D array.
     datetime_unit : str, optional
         DataArray only, as in ``xarray.DataArray.differentiate``: the time unit of a datetime
-        coordinate (``'W'``, ``'D'``, ``'h'``, ``'m'`` (minute), ``'s'``, ``'ms'``, ``'us'``,
-        ``'ns'``); ``None`` means the coordinate's own resolution (nanoseconds, usually).
+        coordinate (``'W'``, ``'D'``, ``'h'``, ``'m'`` (xarray's minute), ``'s'``, ``'ms'``,
+        ``'us'``, ``'ns'``, or any unit of ``unit``'s table, such as ``'year'``); NumPy's
+        calendar units ``'Y'`` and ``'M'`` are refused, naming ``'year'`` and ``'month'``.
+        ``None`` means the coordinate's own resolution (nanoseconds, usually).
     progress : bool, default=False
         Show a tqdm progress bar over groups of columns (needs tqdm); in memory only.
     return_std : bool, default=False
@@ -624,8 +965,9 @@ def differentiate(
         For other input types (a dask array goes to :func:`differentiate_array`), non-numeric
         columns, or timestamps mixing time zones.
     ValueError
-        For an unsorted or repeated index, NaT, a ``unit`` with a numeric index, or a column
-        with too few valid values.
+        For an unsorted or repeated index, NaT, a ``unit`` that is not in the table (see
+        :func:`time_to_float`), a ``unit`` with a numeric index, or a column with too few
+        valid values.
 
     See Also
     --------
@@ -728,6 +1070,7 @@ def _differentiate_dask_frame(
 
     dd = _dask("dask.dataframe")
     pd = _pandas()
+    unit = None if unit is None else _time_unit(unit)  # before any data are read
     is_series = isinstance(data, dd.Series)
     frame = data.to_frame(name=0) if is_series else data
     columns = list(frame.columns)
@@ -739,11 +1082,9 @@ def _differentiate_dask_frame(
                 f"column {label!r} has dtype {dtype}, not numbers; select the numeric columns "
                 "(data.select_dtypes('number')) or convert it"
             )
-    size = series_per_block
+    size = check_int(series_per_block, name="series_per_block", low=1, allow_none=True)
     if size is None:
         size = max(1, math.ceil(len(columns) / frame.npartitions))
-    elif isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"series_per_block must be a positive integer, got {size!r}")
     _make_estimator(method, params)  # bad settings fail here, not later on a worker
     if not frame.known_divisions:
         raise ValueError(
@@ -792,20 +1133,31 @@ def _differentiate_dataarray(
                 "differentiate along with dim="
             )
         dim = array.dims[0]
+    try:
+        hash(dim)
+    except TypeError:
+        raise TypeError(
+            f"dim must be a dimension name, got {_short_repr(dim)} ({type(dim).__name__})"
+        ) from None
     if dim not in array.dims:
         raise ValueError(f"dim={dim!r} is not a dimension of the DataArray {tuple(array.dims)}")
+    unit = None
+    if datetime_unit is not None:
+        # xarray's spellings are ours, but for 'm', which xarray (and NumPy) define as a minute.
+        minute = isinstance(datetime_unit, str) and datetime_unit.strip() == "m"
+        unit = _time_unit("min" if minute else datetime_unit, "datetime_unit")
     n = array.sizes[dim]
-    if dim in array.coords:
-        coord = array.coords[dim]
-        unit = datetime_unit
-        if _is_time_dtype(coord.dtype) and unit is None:
-            unit = np.datetime_data(coord.dtype)[0]  # xarray: the coordinate's own resolution
-        if unit == "m":  # numpy's and xarray's minute
-            unit = "min"
-        if not _is_time_dtype(coord.dtype):
-            if datetime_unit is not None:
-                raise ValueError(f"datetime_unit applies to a time coordinate; {dim!r} is numeric")
-            unit = None
+    coord = array.coords[dim] if dim in array.coords else None
+    is_time = coord is not None and _is_time_dtype(coord.dtype)
+    if unit is not None and not is_time:
+        raise ValueError(
+            f"datetime_unit applies to a time coordinate; {dim!r} "
+            f"{'is numeric' if coord is not None else 'has no coordinate'}"
+        )
+    if coord is not None:
+        if is_time and unit is None:
+            # xarray: the coordinate's own resolution ('ns', 'us', 'ms' or 's').
+            unit = _time_unit(np.datetime_data(coord.dtype)[0], "datetime_unit")
         t = time_to_float(coord.to_index(), unit, name=f"coordinate {dim!r}")
         labels = coord.values
     else:
@@ -868,7 +1220,8 @@ def differentiate_long(
         The interpolator family, or an unfitted interpolator to clone for every fit.
     unit : str or timedelta, optional
         For times that are timestamps or time differences, the time unit of the derivative
-        (as in :func:`differentiate`); leave it ``None`` for numeric times.
+        (the table of :func:`differentiate`, :data:`TIME_UNITS`; checked before any data are
+        read); leave it ``None`` for numeric times.
     progress : bool, default=False
         Show a tqdm progress bar over the batches (needs tqdm); in memory only.
     **params
@@ -884,10 +1237,12 @@ def differentiate_long(
     Raises
     ------
     ValueError
-        For a missing column, a time repeated within a series, missing times, a series with
-        too few valid values, or a dask DataFrame whose partitions do not hold whole series.
+        For a missing column, a time repeated within a series, missing times, a ``unit`` not
+        in the table (or given with numeric times), a series with too few valid values, or a
+        dask DataFrame whose partitions do not hold whole series.
     TypeError
-        For other input types, or a non-numeric ``value`` column.
+        For other input types, a column label that is not hashable (a list, set or array for
+        ``time`` or ``value``), or a non-numeric ``value`` column.
 
     See Also
     --------
@@ -913,6 +1268,7 @@ def differentiate_long(
     Name: level, dtype: float64
     """
     order = check_order(order, max_order=None, method_name="differentiate")
+    unit = None if unit is None else _time_unit(unit)
     kind = _dask_kind(frame)
     if kind == "dataframe":
         _check_not_progress(progress)
@@ -934,7 +1290,21 @@ def _long_keys(frame: Any, by: Any) -> list[Hashable]:
     return keys
 
 
+def _check_labels(keys: list[Any], time: Any, value: Any) -> None:
+    """Column labels are hashable: a list, set or array is refused here, not deep in pandas."""
+    for role, label in [*(("by", key) for key in keys), ("time", time), ("value", value)]:
+        try:
+            hash(label)
+        except TypeError:
+            several = " (several key columns go in a list of labels)" if role == "by" else ""
+            raise TypeError(
+                f"{role} must be a column label, got {_short_repr(label)} "
+                f"({type(label).__name__}){several}"
+            ) from None
+
+
 def _check_long_columns(frame: Any, keys: list[Hashable], time: Any, value: Any) -> None:
+    _check_labels(keys, time, value)
     levels = [name for name in frame.index.names if name is not None]
     for role, label in [*(("by", key) for key in keys), ("time", time), ("value", value)]:
         present = label in frame.columns or (role == "by" and label in levels)
@@ -980,7 +1350,7 @@ def _long_times(frame: Any, time: Hashable, codes: np.ndarray, n_series: int, un
             f"column {time!r} has {int(missing.sum())} missing timestamps (NaT), first at row "
             f"{_show(frame.index[int(np.flatnonzero(missing)[0])])}; drop those rows first"
         )
-    seconds, _ = _unit_seconds(unit)
+    seconds = _time_unit(unit).seconds
     ticks, tick_seconds = _ticks(pd.DatetimeIndex(times))
     # Integer differences from each series' own start: exact, and independent of other series.
     origin = np.full(n_series, np.iinfo(np.int64).max)
@@ -1099,6 +1469,7 @@ def _differentiate_long_dask(
     """The lazy version of :func:`differentiate_long`: one in-memory fit per partition."""
     pd = _pandas()
     keys = _long_keys(frame, by)
+    _check_labels(keys, time, value)
     if len(keys) != 1 or frame.index.name != keys[0] or not frame.known_divisions:
         raise ValueError(
             f"a dask DataFrame in long format must hold each series whole in one partition (a "
@@ -1119,6 +1490,12 @@ def _differentiate_long_dask(
     dtype = frame.dtypes[value]
     if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
         raise TypeError(f"column {value!r} has dtype {dtype}, not numbers; convert it")
+    time_dtype = frame.dtypes[time]
+    if unit is not None and pd.api.types.is_numeric_dtype(time_dtype):  # here, not on a worker
+        raise ValueError(
+            f"unit={unit!r} applies to timestamps and time differences, but column {time!r} "
+            f"has dtype {time_dtype}; leave unit=None for numbers, whose units are their own"
+        )
     _make_estimator(method, params)  # bad settings fail here, not later on a worker
     meta = pd.Series(
         [], dtype=np.float64, name=value, index=pd.Index([], dtype=frame.index.dtype, name=by)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -238,3 +240,90 @@ def test_waiting_on_a_terminal_is_refused(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     assert main(["diff", "--x", "t"]) == 1
     assert "no input" in capsys.readouterr().err
+
+
+def _minutes_file(tmp_path, sep=",", name="m.csv"):
+    path = tmp_path / name
+    stamps = pd.date_range("2024-01-01 00:00", periods=40, freq="min")
+    lines = [sep.join(["t", "v"])]
+    lines += [sep.join([str(s), f"{0.5 * i:.1f}"]) for i, s in enumerate(stamps)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("unit", "per_minute_factor"),
+    [("min", 1.0), ("h", 60.0), ("month", 365.25 * 1440 / 12), ("year", 365.25 * 1440)],
+)
+def test_unit_table_is_the_python_one(tmp_path, capsys, unit, per_minute_factor):
+    path = _minutes_file(tmp_path)
+    assert main(["diff", str(path), "--x", "t", "--unit", unit]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    np.testing.assert_allclose(written["v_d1"], 0.5 * per_minute_factor, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("unit", "match"),
+    [
+        ("MS", r"--unit 'MS' is pandas' month-start.*--unit month.*--unit ms"),
+        ("M", r"--unit 'M' means a month"),
+        ("m", r"--unit min or --unit month"),
+        ("15T", r"'T' in --unit 15T is a retired pandas alias"),
+        ("YS", r"--unit year"),
+        ("fortnight", r"--unit fortnight is not a time unit; use 'ns'"),
+        ("-1h", r"positive"),
+    ],
+)
+def test_units_without_one_meaning_are_refused_before_reading(tmp_path, capsys, unit, match):
+    missing = tmp_path / "missing.csv"  # the unit is checked first: no file needed
+    assert main(["diff", str(missing), "--x", "t", f"--unit={unit}"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pydelt-like: error: ") and len(err.strip().splitlines()) == 1
+    assert re.search(match, err), err
+
+
+def test_unit_with_numeric_x_is_refused(tmp_path, capsys):
+    path = tmp_path / "n.csv"
+    path.write_text("x,y\n0,0\n1,1\n2,2\n3,3\n4,4\n5,5\n")
+    assert main(["diff", str(path), "--x", "x", "--unit", "h"]) == 1
+    assert "holds numbers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["\\x", "\\", "\\N{bogus}", "\\u00", "\\€", "\\xZZ"])
+def test_malformed_escapes_in_sep_get_one_line(tmp_path, capsys, text):
+    path = _minutes_file(tmp_path)
+    assert main(["diff", str(path), "--x", "t", "--sep", text]) == 1
+    err = capsys.readouterr().err
+    assert "--sep" in err and "not a valid escape sequence" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "text", [".", "-", "+", ":", '"', "1", "e", "T", "\\n", "\n", "\\r", "\\v", "\u2028"]
+)
+def test_separators_that_occur_in_numbers_dates_or_line_ends_are_refused(tmp_path, capsys, text):
+    path = _minutes_file(tmp_path)
+    assert main(["diff", str(path), "--x", "t", "--sep", text]) == 1
+    assert "cannot separate fields" in capsys.readouterr().err
+    assert main(["diff", str(path), "--x", "t", "--sep", "\\0"]) == 1
+    assert "NUL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sep", [";", "|", "\t", "€", "\x1f", "'"])
+def test_other_one_character_separators_work_both_ways(tmp_path, capsys, sep):
+    path = _minutes_file(tmp_path, sep=sep)
+    typed = {"\t": "\\t", "\x1f": "\\x1f"}.get(sep, sep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas warning about its engine either
+        assert main(["diff", str(path), "--x", "t", "--sep", typed, "--unit", "min"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep=sep, engine="python")
+    assert list(written.columns) == ["t", "v_d1"]
+    np.testing.assert_allclose(written["v_d1"], 0.5, rtol=1e-9)
+
+
+def test_a_separator_inside_the_values_is_not_read_as_an_index(tmp_path, capsys):
+    # A space splits '2024-01-01 00:00:00' in two: pandas would take the dates as an index
+    # and differentiate against the times of day alone.
+    path = _minutes_file(tmp_path, sep=" ")
+    assert main(["diff", str(path), "--x", "t", "--sep", " "]) == 1
+    assert "more fields than the header" in capsys.readouterr().err

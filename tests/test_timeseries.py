@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pydelt_like import SplineInterpolator
-from pydelt_like.timeseries import differentiate, differentiate_array, time_to_float
+from pydelt_like.timeseries import (
+    differentiate,
+    differentiate_array,
+    differentiate_long,
+    time_to_float,
+)
 
 pd = pytest.importorskip("pandas")
 
@@ -302,3 +309,313 @@ def test_dataarray_attributes_are_dropped_and_std_is_returned_alike():
     rate, std = differentiate(array, return_std=True)
     assert rate.attrs == {} and std.attrs == {} and std.dims == ("t",)
     np.testing.assert_allclose(rate.values, 5.0, rtol=1e-9)
+
+
+# ------------------------------------------------------------------------------- units
+# The truth, written out here rather than read from the module: every accepted spelling and
+# its length in seconds. Calendar units are fixed: a Julian year of 365.25 days, a month of
+# 1/12 and a quarter of 1/4 of it.
+JULIAN_YEAR = 365.25 * DAY
+UNIT_SECONDS = {
+    **dict.fromkeys(["ns", "nanosecond", "nanoseconds", "nano", "nanos"], 1e-9),
+    **dict.fromkeys(["us", "µs", "μs", "microsecond", "microseconds", "micro", "micros"], 1e-6),
+    **dict.fromkeys(["ms", "millisecond", "milliseconds", "milli", "millis"], 1e-3),
+    **dict.fromkeys(["s", "sec", "second", "seconds"], 1.0),
+    **dict.fromkeys(["min", "minute", "minutes"], 60.0),
+    **dict.fromkeys(["h", "hr", "hour", "hours"], 3600.0),
+    **dict.fromkeys(["D", "day", "days"], DAY),
+    **dict.fromkeys(["W", "week", "weeks", "W-SUN", "W-MON", "W-WED"], 7 * DAY),
+    **dict.fromkeys(["month", "months"], JULIAN_YEAR / 12),
+    **dict.fromkeys(["quarter", "quarters"], JULIAN_YEAR / 4),
+    **dict.fromkeys(["year", "years"], JULIAN_YEAR),
+}
+_STAMPS = pd.Timestamp("2001-03-04 05:06:07") + pd.to_timedelta(
+    [0, 1, 7_919, 86_400 * 40, 86_400 * 365 * 3 + 17], unit="s"
+)
+_STAMP_SECONDS = np.array([0, 1, 7_919, 86_400 * 40, 86_400 * 365 * 3 + 17], dtype=float)
+
+
+def test_the_unit_table_is_the_documented_one():
+    from pydelt_like.timeseries import TIME_UNITS
+
+    assert dict(TIME_UNITS) == {
+        name: UNIT_SECONDS[name]
+        for name in ("ns", "us", "ms", "s", "min", "h", "D", "W", "month", "quarter", "year")
+    }
+    assert TIME_UNITS["month"] == 30.4375 * DAY and TIME_UNITS["quarter"] == 91.3125 * DAY
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    spelling=st.sampled_from(sorted(UNIT_SECONDS)),
+    multiple=st.one_of(
+        st.none(), st.integers(1, 10**6), st.decimals("0.001", "1000", places=3).map(str)
+    ),
+    space=st.sampled_from(["", " "]),
+)
+def test_time_in_any_accepted_unit_times_its_length_is_seconds(spelling, multiple, space):
+    unit = spelling if multiple is None else f"{multiple}{space}{spelling}"
+    length = UNIT_SECONDS[spelling] * (1 if multiple is None else float(multiple))
+    np.testing.assert_allclose(time_to_float(_STAMPS, unit) * length, _STAMP_SECONDS, rtol=1e-14)
+    deltas = pd.TimedeltaIndex(_STAMPS - _STAMPS[0])
+    np.testing.assert_allclose(time_to_float(deltas, unit) * length, _STAMP_SECONDS, rtol=1e-14)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    spelling=st.sampled_from(sorted(UNIT_SECONDS)),
+    span=st.sampled_from([1e-3, 60.0, DAY, 30 * JULIAN_YEAR]),
+    coefficients=st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+)
+def test_the_derivative_per_unit_times_its_length_is_the_derivative_per_second(
+    spelling, span, coefficients
+):
+    rng = np.random.default_rng(len(spelling))
+    seconds = np.sort(rng.uniform(0, span, 80))
+    index = pd.Timestamp("1990-01-01") + pd.to_timedelta(np.round(seconds * 1e9), unit="ns")
+    u = time_to_float(index) / span  # 0..1
+    a, b, c = coefficients
+    noise = 0.01 * rng.standard_normal(u.size)
+    series = pd.Series(a * np.sin(6 * u) + b * u**2 + c * u + noise, index=index)
+    per_second = differentiate(series).to_numpy()
+    per_unit = differentiate(series, unit=spelling).to_numpy()
+    scale = np.max(np.abs(per_second))
+    # The fit sees positions rescaled by the unit, which its automatic choices follow only to
+    # rounding (about 1e-9 here, up to 3e-7 on noise-free data); a wrong length is off by far
+    # more: a Gregorian instead of a Julian year by 3e-5.
+    np.testing.assert_allclose(per_unit / UNIT_SECONDS[spelling], per_second, atol=1e-6 * scale)
+    long = pd.DataFrame({"key": 1, "time": index, "value": series.to_numpy()})
+    per_unit_long = differentiate_long(long, by="key", time="time", value="value", unit=spelling)
+    np.testing.assert_allclose(per_unit_long.to_numpy(), per_unit, rtol=1e-12, atol=1e-12 * scale)
+    per_unit_array = differentiate_array(index.to_numpy(), series.to_numpy(), unit=spelling)
+    np.testing.assert_array_equal(per_unit_array, per_unit)
+
+
+@pytest.mark.parametrize(
+    ("unit", "seconds"),
+    [
+        (pd.Timedelta(minutes=90), 5400.0),
+        (datetime.timedelta(days=2), 2 * DAY),
+        (np.timedelta64(15, "m"), 900.0),  # a NumPy dtype's 'm' is a minute, without doubt
+        (np.timedelta64(3, "W"), 21 * DAY),
+        (np.timedelta64(250, "us"), 250e-6),
+        ("1h30min", 5400.0),
+        ("2 weeks", 14 * DAY),
+        ("0.5h", 1800.0),
+        ("3 months", 3 * JULIAN_YEAR / 12),
+        ("PT15M", 900.0),  # ISO 8601: M after T is a minute
+        ("P1DT2H", DAY + 7200.0),
+        ("P2W", 14 * DAY),
+        ("0 days 00:15:00", 900.0),  # str(pd.Timedelta(minutes=15))
+        ("1 day, 2:00:00", DAY + 7200.0),  # str(datetime.timedelta(days=1, hours=2))
+        ("  h ", 3600.0),
+        ("+15min", 900.0),
+    ],
+)
+def test_timedeltas_multiples_and_iso_durations(unit, seconds):
+    np.testing.assert_allclose(
+        time_to_float(_STAMPS, unit) * seconds, _STAMP_SECONDS, rtol=1e-14, atol=1e-9
+    )
+
+
+def test_pandas_frequency_objects_are_read_as_their_alias():
+    np.testing.assert_allclose(time_to_float(_STAMPS, pd.offsets.Minute(15)) * 900, _STAMP_SECONDS)
+    monthly = pd.date_range("2000-01-01", periods=24, freq="MS")
+    with pytest.raises(ValueError, match="month-start"):
+        time_to_float(monthly, monthly.freq)
+
+
+@pytest.mark.parametrize(
+    ("unit", "match"),
+    [
+        # The Mauna Loa case: monthly data show 'MS', which pandas' Timedelta reads as ms.
+        ("MS", r"'MS' is pandas' month-start frequency.*unit='month'.*unit='ms'"),
+        ("12MS", r"'MS' in unit='12MS' is pandas' month-start"),
+        ("M", r"'M' means a month in NumPy.*unit='month'.*unit='min'"),
+        ("m", r"'m' is a minute.*unit='min' or unit='month'"),
+        ("15m", r"'m' in unit='15m'"),
+        ("ME", r"calendar months.*unit='month'"),
+        ("BMS", r"calendar months"),
+        ("SMS", r"semi-month"),
+        ("QS", r"calendar quarters.*unit='quarter'"),
+        ("QE-DEC", r"calendar quarters"),
+        ("Q", r"calendar quarters"),
+        ("Y", r"calendar years.*365.2425.*unit='year'"),
+        ("YS-JAN", r"calendar years"),
+        ("A", r"calendar years"),
+        ("AS", r"calendar years"),
+        ("y", r"unit='year'"),
+        ("a", r"unit='year'"),
+        ("B", r"business"),
+        ("bh", r"business"),
+        ("T", r"retired pandas alias; spell it 'min'"),
+        ("15T", r"'T' in unit='15T' is a retired pandas alias; spell it 'min'"),
+        ("L", r"spell it 'ms'"),
+        ("U", r"spell it 'us'"),
+        ("N", r"spell it 'ns'"),
+        ("H", r"spell it 'h'"),
+        ("S", r"spell it 's'"),
+        ("d", r"spell it 'D'"),
+        ("Min", r"case-sensitive.*did you mean 'min'"),
+        ("HOURS", r"case-sensitive.*did you mean 'hours'"),
+        ("P1M", r"ISO 8601 years and months"),
+        ("P1Y2D", r"ISO 8601 years and months"),
+        ("fortnight", r"not a time unit; use 'ns', 'us'"),
+        ("", r"not a time unit"),
+        ("1e3s", r"not a time unit"),
+        ("15 min 3", r"not a time unit"),
+        ("--5s", r"not a time unit"),
+        ("-1D", r"positive"),
+        ("0s", r"positive"),
+        ("0 days 00:00:00", r"positive"),
+        ("1" + "0" * 400 + "D", r"finite"),
+        (pd.Timedelta(0), r"positive"),
+        (datetime.timedelta(hours=-1), r"positive"),
+        (np.timedelta64("NaT"), r"NaT"),
+        (np.timedelta64(1, "Y"), r"NumPy's calendar units.*unit='year'"),
+        (np.timedelta64(1, "M"), r"NumPy's calendar units"),
+        (np.timedelta64(5), r"no time unit of its own"),
+    ],
+)
+def test_units_without_one_meaning_are_refused_with_the_choices(unit, match):
+    with pytest.raises(ValueError, match=match):
+        time_to_float(_STAMPS, unit)
+
+
+@pytest.mark.parametrize("unit", [1, 3600.0, True, b"s", ["s"], pd.NaT, object()])
+def test_units_of_the_wrong_type_are_refused(unit):
+    with pytest.raises(TypeError, match="unit must be a string"):
+        time_to_float(_STAMPS, unit)
+
+
+def test_letter_case_never_silently_changes_a_unit():
+    # Every case variant of every accepted spelling is either the same length or refused.
+    for spelling, seconds in UNIT_SECONDS.items():
+        for variant in {spelling.lower(), spelling.upper(), spelling.capitalize()}:
+            try:
+                t = time_to_float(_STAMPS, variant)
+            except ValueError:
+                continue
+            np.testing.assert_allclose(t * seconds, _STAMP_SECONDS, rtol=1e-14, err_msg=variant)
+
+
+def test_every_path_reads_the_same_table():
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    series = pd.Series(np.arange(30.0), index=index)
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate(series, unit="MS")
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate_array(index.to_numpy(), series.to_numpy(), unit="MS")
+    long = pd.DataFrame({"k": 0, "t": index, "v": series.to_numpy()})
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate_long(long, by="k", time="t", value="v", unit="MS")
+    array = xr.DataArray(series.to_numpy(), dims=("time",), coords={"time": index})
+    with pytest.raises(ValueError, match=r"datetime_unit 'MS'.*datetime_unit='month'"):
+        differentiate(array, datetime_unit="MS")
+    with pytest.raises(ValueError, match="datetime_unit 'M' means a month"):
+        differentiate(array, datetime_unit="M")
+    # xarray's own 'm' is a minute, as in DataArray.differentiate
+    per_minute = differentiate(array, datetime_unit="m")
+    np.testing.assert_allclose(per_minute.values, 1 / 1440, rtol=1e-9)
+    per_month = differentiate(series, unit="month")
+    np.testing.assert_allclose(per_month.to_numpy(), 30.4375, rtol=1e-9)
+    with pytest.raises(ValueError, match="has no coordinate"):
+        differentiate(xr.DataArray(np.arange(5.0), dims=("t",)), datetime_unit="h")
+
+
+def test_monthly_co2_like_growth_rate_per_month_and_per_year():
+    # The finding: unit='MS' gave ppm per millisecond. A monthly record rising 2 ppm a year.
+    index = pd.date_range("1990-01-01", periods=120, freq="MS")
+    years = time_to_float(index, "year")
+    series = pd.Series(350 + 2.0 * years + 3 * np.sin(2 * np.pi * years), index=index)
+    truth = 2.0 + 6 * np.pi * np.cos(2 * np.pi * years)  # ppm per Julian year
+    per_year = differentiate(series, unit="year").to_numpy()
+    np.testing.assert_allclose(per_year[3:-3], truth[3:-3], atol=0.02)
+    per_month = differentiate(series, unit="month").to_numpy()
+    np.testing.assert_allclose(per_month * 12, per_year, rtol=1e-9)
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate(series, unit=index.freqstr)
+
+
+# ------------------------------------------------------------------------------- axis, index
+@pytest.mark.parametrize(
+    ("axis", "error", "match"),
+    [
+        (5, ValueError, r"axis must be at most 1, got 5; y has 2 dimensions"),
+        (-3, ValueError, r"axis must be at least -2"),
+        (2**70, ValueError, r"axis must be at most 1"),
+        ("a", TypeError, r"axis must be an integer, got 'a'"),
+        (1.0, TypeError, r"axis must be an integer, got 1.0"),
+        (np.float64(0), TypeError, r"axis must be an integer"),
+        (None, TypeError, r"axis must be an integer"),
+        (True, TypeError, r"axis must be an integer"),
+        ([0], TypeError, r"axis must be an integer"),
+        ((0,), TypeError, r"axis must be an integer"),
+    ],
+)
+def test_bad_axes_are_refused_by_name(axis, error, match):
+    x = np.arange(20.0)
+    y = np.stack([np.sin(x), np.cos(x)], axis=1)
+    with pytest.raises(error, match=match):
+        differentiate_array(x, y, axis=axis)
+
+
+def test_numpy_integer_and_negative_axes_work():
+    x = np.arange(20.0)
+    y = np.stack([3 * x, -x], axis=0)
+    expected = [[3.0] * 20, [-1.0] * 20]
+    np.testing.assert_allclose(differentiate_array(x, y, axis=np.int64(1)), expected, rtol=1e-9)
+    np.testing.assert_allclose(differentiate_array(x, y, axis=-1), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("index", "error", "match"),
+    [
+        (5, TypeError, r"the index must be a 1-D sequence.*got 5 \(int\)"),
+        (1.5, TypeError, r"got 1.5 \(float\)"),
+        ("abc", TypeError, r"got 'abc' \(str\)"),
+        (b"ab", TypeError, r"\(bytes\)"),
+        (None, TypeError, r"got None \(NoneType\)"),
+        ({1: 2}, TypeError, r"\(dict\)"),
+        ({1, 2}, TypeError, r"\(set\)"),
+        ((i for i in range(3)), TypeError, r"\(generator\)"),
+        (pd.Timestamp("2024-01-01"), TypeError, r"\(Timestamp\)"),
+        (np.datetime64("2024-01-01"), ValueError, r"got shape \(\)"),
+        (np.zeros((3, 2)), ValueError, r"got shape \(3, 2\)"),
+        (pd.DataFrame({"a": [1, 2]}), TypeError, r"\(DataFrame\)"),
+        (pd.MultiIndex.from_tuples([(1, 1), (1, 2)]), TypeError, r"MultiIndex"),
+        ([1, "a"], TypeError, r"strings"),
+        ([datetime.date(2024, 1, 1), 3.0], TypeError, r"dates or times"),
+        (pd.period_range("2020", periods=3), TypeError, r"Period"),
+    ],
+)
+def test_bad_indexes_given_to_time_to_float_are_refused_by_name(index, error, match):
+    with pytest.raises(error, match=match):
+        time_to_float(index)
+    with pytest.raises((TypeError, ValueError)):
+        time_to_float(index, "h")
+
+
+def test_time_to_float_reads_masked_arrays_and_lists():
+    masked = np.ma.masked_array([1.0, 2.0, 3.0], mask=[False, True, False])
+    np.testing.assert_array_equal(time_to_float(masked), [1.0, np.nan, 3.0])
+    stamps = np.ma.masked_array(_STAMPS.to_numpy(), mask=[False, False, True, False, False])
+    with pytest.raises(ValueError, match="missing timestamps"):
+        time_to_float(stamps)
+    np.testing.assert_array_equal(time_to_float(range(3)), [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(time_to_float(list(_STAMPS)), _STAMP_SECONDS)
+
+
+@pytest.mark.parametrize("label", [["t"], {"t"}, np.array(["t"]), slice(None)])
+def test_unhashable_column_labels_are_refused_by_name(label):
+    frame = pd.DataFrame({"k": [0] * 10, "t": np.arange(10.0), "v": np.arange(10.0)})
+    if not isinstance(label, list):
+        with pytest.raises(TypeError, match="by must be a column label"):
+            differentiate_long(frame, by=label, time="t", value="v")
+    with pytest.raises(TypeError, match="time must be a column label"):
+        differentiate_long(frame, by="k", time=label, value="v")
+    with pytest.raises(TypeError, match="value must be a column label"):
+        differentiate_long(frame, by="k", time="t", value=label)
+    array = xr.DataArray(np.arange(10.0), dims=("t",))
+    with pytest.raises(TypeError, match="dim must be a dimension name"):
+        differentiate(array, dim=label)

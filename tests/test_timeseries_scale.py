@@ -191,8 +191,12 @@ def test_dask_array_errors():
         differentiate_array(t, da.from_array(y), progress=True)
     with pytest.raises(TypeError, match="method='spline'"):
         differentiate_array(t, da.from_array(y), knots=3)
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="axis must be at most 1, got 2; y has 2 dimensions"):
         differentiate_array(t, da.from_array(y), axis=2)
+    with pytest.raises(TypeError, match=r"axis must be an integer, got 1\.0"):
+        differentiate_array(t, da.from_array(y), axis=1.0)
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate_array(t, da.from_array(y), unit="MS")
 
 
 def _wide_frame(n=200, m=9):
@@ -219,11 +223,28 @@ def test_dask_dataframe_keeps_partitions_index_and_columns():
     pd.testing.assert_series_equal(one.compute(), differentiate(frame["s2"], unit="s"))
 
 
+def test_dask_paths_read_the_unit_table():
+    frame, _ = _wide_frame()
+    per_second = differentiate(frame).to_numpy()
+    with dask.config.set(scheduler="threads"):
+        per_month = differentiate(dd.from_pandas(frame, npartitions=3), unit="month").compute()
+        times = da.from_array(frame.to_numpy(), chunks=(200, 3))
+        per_quarter = differentiate_array(frame.index.to_numpy(), times, unit="quarter").compute()
+    month, quarter = 365.25 * 86_400 / 12, 365.25 * 86_400 / 4  # fixed: 1/12, 1/4 Julian year
+    scale = np.max(np.abs(per_second))
+    np.testing.assert_allclose(per_month.to_numpy() / month, per_second, atol=1e-9 * scale)
+    np.testing.assert_allclose(per_quarter / quarter, per_second, atol=1e-9 * scale)
+
+
 def test_dask_dataframe_errors():
     frame, _ = _wide_frame()
     lazy = dd.from_pandas(frame, npartitions=2)
-    with pytest.raises(ValueError, match="series_per_block must be a positive integer"):
+    with pytest.raises(ValueError, match="series_per_block must be at least 1"):
         differentiate(lazy, series_per_block=0)
+    with pytest.raises(TypeError, match="series_per_block must be an integer or None"):
+        differentiate(lazy, series_per_block=2.0)
+    with pytest.raises(ValueError, match="month-start"):  # before the index is read
+        differentiate(lazy, unit="MS")
     with pytest.raises(TypeError, match="series_per_block applies to dask"):
         differentiate(frame, series_per_block=3)
     with pytest.raises(TypeError, match="differentiate_array"):
@@ -258,6 +279,13 @@ def test_dask_long_format_needs_whole_series_per_partition():
         )
     with pytest.raises(ValueError, match="time='when' is not a column"):
         differentiate_long(lazy_input, by="sensor", time="when", value="level")
+    # Units are checked here, not later on a worker.
+    with pytest.raises(ValueError, match="month-start"):
+        differentiate_long(lazy_input, by="sensor", time="t", value="level", unit="MS")
+    with pytest.raises(ValueError, match=r"unit='h' applies to timestamps.*column 't'"):
+        differentiate_long(lazy_input, by="sensor", time="t", value="level", unit="h")
+    with pytest.raises(TypeError, match="value must be a column label"):
+        differentiate_long(lazy_input, by="sensor", time="t", value=["level"])
 
 
 def test_importing_the_package_does_not_import_dask():
