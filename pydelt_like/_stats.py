@@ -8,7 +8,12 @@ __all__ = ["difference_noise_variance"]
 
 
 def difference_noise_variance(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, neighbours: int = 2
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    neighbours: int = 2,
+    *,
+    per_unit_weight: bool = False,
 ) -> np.ndarray:
     """Noise variance per series, from local differences of the data, free of any fit.
 
@@ -30,6 +35,11 @@ def difference_noise_variance(
         Samples with zero weight are ignored.
     neighbours : {2, 4}, default=2
         Neighbours per sample for 1-D ``x``.
+    per_unit_weight : bool, default=False
+        For 1-D ``x``: read the weights as inverse variances known up to a common factor and
+        estimate that factor (the variance of a sample of weight one), each pseudo-residual
+        standardised by the variance its weights imply. ``False`` averages the squared
+        pseudo-residuals alike, whatever the weights.
 
     Returns
     -------
@@ -60,7 +70,13 @@ def difference_noise_variance(
     for c, j in zip(weights, offsets, strict=True):
         prediction += c[:, None] * y[centre + j]
     resid = y[centre] - prediction
-    inflation = 1.0 + np.sum(np.square(weights), axis=0)
+    if per_unit_weight:
+        wk = w[keep]
+        inflation = 1.0 / wk[centre] + sum(
+            np.square(c) / wk[centre + j] for c, j in zip(weights, offsets, strict=True)
+        )
+    else:
+        inflation = 1.0 + np.sum(np.square(weights), axis=0)
     return np.mean(resid**2 / inflation[:, None], axis=0)
 
 

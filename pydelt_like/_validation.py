@@ -13,7 +13,7 @@ import datetime
 import operator
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -265,6 +265,30 @@ def check_option(value: Any, *, name: str, allowed: Sequence[Hashable]) -> Any:
     raise ValueError(f"{name} must be one of {choices}; got {value!r}")
 
 
+@overload
+def check_int(
+    value: Any,
+    *,
+    name: str,
+    low: int | None = ...,
+    high: int | None = ...,
+    allow_none: Literal[False] = ...,
+    hint: str = ...,
+) -> int: ...
+
+
+@overload
+def check_int(
+    value: Any,
+    *,
+    name: str,
+    low: int | None = ...,
+    high: int | None = ...,
+    allow_none: bool,
+    hint: str = ...,
+) -> int | None: ...
+
+
 def check_int(
     value: Any,
     *,
@@ -336,6 +360,34 @@ def check_int(
     if high is not None and number > high:
         raise ValueError(f"{name} must be at most {high}, got {number}{tail}")
     return int(number)
+
+
+@overload
+def check_real(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = ...,
+    high: float | None = ...,
+    low_inclusive: bool = ...,
+    high_inclusive: bool = ...,
+    allow_none: Literal[False] = ...,
+    hint: str = ...,
+) -> float: ...
+
+
+@overload
+def check_real(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = ...,
+    high: float | None = ...,
+    low_inclusive: bool = ...,
+    high_inclusive: bool = ...,
+    allow_none: bool,
+    hint: str = ...,
+) -> float | None: ...
 
 
 def check_real(
@@ -501,6 +553,8 @@ class FitData:
         Its degrees of freedom: merged samples with positive weight, less one per group.
     weight_exp : int
         The user's weights are ``numpy.ldexp(weights, weight_exp)`` (0 unless rescaled).
+    weights_given : bool
+        Whether the user passed weights (``False``: all ones).
 
     Notes
     -----
@@ -516,6 +570,7 @@ class FitData:
     repeat_weight: float = 0.0
     repeat_dof: int = 0
     weight_exp: int = 0
+    weights_given: bool = False
 
     @property
     def n_samples(self) -> int:
@@ -756,6 +811,7 @@ def check_xy(
         repeat_weight=repeat_weight,
         repeat_dof=repeat_dof,
         weight_exp=weight_exp,
+        weights_given=weights is not None,
     )
 
 

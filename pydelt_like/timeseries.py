@@ -46,7 +46,7 @@ import sys
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -805,7 +805,7 @@ def differentiate_array(
 def _check_axis(axis: Any, ndim: int) -> int:
     """The sample axis of an ``ndim``-dimensional ``y``: an integer in ``[-ndim, ndim)``."""
     hint = f"y has {ndim} dimension{'s' if ndim > 1 else ''}"
-    return cast(int, check_int(axis, name="axis", low=-ndim, high=ndim - 1, hint=hint))
+    return check_int(axis, name="axis", low=-ndim, high=ndim - 1, hint=hint)
 
 
 def _array_block(

@@ -301,14 +301,17 @@ def test_other_degrees(k):
 @pytest.mark.parametrize(
     ("params", "error", "fragment"),
     [
-        ({"k": 0}, ValueError, "k must be from 1 to 7"),
-        ({"k": 8}, ValueError, "k must be from 1 to 7"),
+        ({"k": 0}, ValueError, "k must be at least 1, got 0"),
+        ({"k": 8}, ValueError, "k must be at most 7, got 8"),
         ({"k": 2.5}, TypeError, "k must be an integer"),
-        ({"smoothing": -1.0}, ValueError, "non-negative"),
-        ({"smoothing": float("nan")}, ValueError, "non-negative"),
+        ({"k": True}, TypeError, "k must be an integer"),
+        ({"smoothing": -1.0}, ValueError, "smoothing must be >= 0"),
+        ({"smoothing": float("nan")}, ValueError, "smoothing must be a finite number"),
+        ({"smoothing": float("inf")}, ValueError, "smoothing must be a finite number"),
         ({"smoothing": "gcv"}, ValueError, "smoothing"),
         ({"smoothing": [1.0]}, TypeError, "smoothing must be"),
-        ({"max_knots": 0}, ValueError, "max_knots"),
+        ({"max_knots": 0}, ValueError, "max_knots must be at least 1"),
+        ({"max_knots": 4.0}, TypeError, "max_knots must be an integer or None"),
         ({"nan_policy": "drop"}, ValueError, "nan_policy"),
         ({"extrapolate": "yes"}, ValueError, "extrapolate"),
     ],
@@ -352,15 +355,15 @@ def test_merged_spline_equals_the_weighted_sum_of_its_parts():
     # one B-spline on the union of the knots; the merge must be exact, extrapolation included.
     from scipy.interpolate import BSpline
 
-    from pydelt_like.spline import _merge, _uniform_knots
+    from pydelt_like.spline._kernels import merge, uniform_knots
 
     rng = np.random.default_rng(11)
     lo, hi, k = -1.3, 2.9, 5
     parts = []
     for count in (3, 4, 7, 8, 16):
         parts.append((count, rng.normal(size=(count + k, 2))))
-    merged = _merge(parts, lo, hi, k)
-    splines = [BSpline(_uniform_knots(lo, hi, c, k), coef, k) for c, coef in parts]
+    merged = merge(parts, lo, hi, k)
+    splines = [BSpline(uniform_knots(lo, hi, c, k), coef, k) for c, coef in parts]
     grid = np.linspace(lo - 0.2, hi + 0.2, 777)
     for order in (0, 1, 2, 5):
         total = sum(spline(grid, nu=order, extrapolate=True) for spline in splines)

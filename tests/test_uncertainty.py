@@ -31,7 +31,8 @@ def _dense_std(spline, x, points, weights, order):
         [BSpline(t, eye[j], k).derivative(order)(points) for j in range(n_coef)]
     )
     gram = design.T @ (weights[:, None] * design)
-    cov = np.linalg.inv(gram) * spline.posterior_.unit_var[0]
+    # The noise variance of a sample of weight one, from that of a sample of average weight.
+    cov = np.linalg.inv(gram) * spline.noise_std_**2 * weights.mean()
     return np.sqrt(np.einsum("ij,jk,ik->i", basis, cov, basis))
 
 

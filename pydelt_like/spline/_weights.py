@@ -1,0 +1,125 @@
+"""Do the residuals of a weighted fit keep the promise its weights make?
+
+Weights are read as inverse variances known up to one common factor, which the fit estimates.
+Then every standardised residual ``r_i = e_i * sqrt(w_i / unit)`` has a variance near one,
+everywhere along x. Where a run of consecutive samples has a mean ``r**2`` far above the rest,
+the weights understate the noise there (rounded data, a failing sensor, a wrong error model):
+the fit follows that noise more closely than it should, and a band built on the weights is
+too narrow there. :func:`check_weights_against_residuals` finds such runs, warns naming them,
+and returns the factor by which the band's variance is widened along x.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+#: A run is flagged when its residuals' mean square exceeds the rest's typical level this
+#: many times (twice the standard deviation the weights allow) ...
+_FLAG_RATIO = 4.0
+#: ... and is that large with a probability below this under correct weights (Bonferroni
+#: over the runs examined), so that correct weights almost never warn.
+_FALSE_ALARM = 1e-3
+#: Runs are this share of the samples (at least _MIN_RUN of them).
+_RUN_SHARE = 0.05
+_MIN_RUN = 5
+#: Median of chi-squared with one degree of freedom: a robust level for r**2.
+_CHI2_1_MEDIAN = 0.45493642311957283
+
+
+@dataclass(frozen=True)
+class WeightCheck:
+    """The outcome of the check, per series.
+
+    Attributes
+    ----------
+    centres : numpy.ndarray of shape (R,)
+        Internal x (``u``) at the centre of each run.
+    ratios : numpy.ndarray of shape (R, m)
+        Each run's mean squared standardised residual.
+    flagged : numpy.ndarray of bool, shape (m,)
+        Series where the weights understate the noise somewhere.
+    """
+
+    centres: np.ndarray
+    ratios: np.ndarray
+    flagged: np.ndarray
+
+    def inflation(self, u: np.ndarray) -> np.ndarray:
+        """Factor (N, m) >= 1 for the band's variance at internal points ``u``: the local
+        mean square of the standardised residuals, for the flagged series (1 elsewhere)."""
+        u = np.asarray(u, dtype=float).reshape(-1)
+        out = np.ones((u.size, self.flagged.size))
+        for j in np.flatnonzero(self.flagged):
+            local = np.interp(u, self.centres, self.ratios[:, j])
+            out[:, j] = np.maximum(local, 1.0)
+        return out
+
+
+def check_weights_against_residuals(
+    u: np.ndarray,
+    resid: np.ndarray,
+    w: np.ndarray,
+    unit: np.ndarray,
+    *,
+    given: bool,
+    x: np.ndarray,
+) -> WeightCheck | None:
+    """Compare the standardised residuals with the weights; warn where they disagree.
+
+    Parameters
+    ----------
+    u : numpy.ndarray of shape (n,)
+        Internal x of the samples (increasing).
+    resid : numpy.ndarray of shape (n, m)
+        Residuals of the fit in internal units.
+    w : numpy.ndarray of shape (n,)
+        The weights, in internal units.
+    unit : numpy.ndarray of shape (m,)
+        The variance of a sample of weight one estimated by the fit.
+    given : bool
+        Whether the user passed weights; without them (all equal) nothing is checked.
+    x : numpy.ndarray of shape (n,)
+        The samples' x in the user's units, to name a region in the warning.
+
+    Returns
+    -------
+    WeightCheck or None
+        None when no weights were given, or there are too few samples to judge.
+    """
+    n, m = resid.shape
+    if not given or n < 2 * _MIN_RUN:
+        return None
+    safe_unit = np.where(unit > 0, unit, 1.0)
+    r2 = resid**2 * w[:, None] / safe_unit
+    run = max(_MIN_RUN, math.ceil(_RUN_SHARE * n))
+    starts = np.unique(np.linspace(0, n - run, max(1, 2 * n // run)).astype(np.intp))
+    csum = np.vstack([np.zeros((1, m)), np.cumsum(r2, axis=0)])
+    ratios = (csum[starts + run] - csum[starts]) / run  # (R, m)
+    centres = 0.5 * (u[starts] + u[starts + run - 1])
+    # The typical level: robust to the runs that break the promise.
+    level = np.maximum(np.median(r2, axis=0) / _CHI2_1_MEDIAN, np.finfo(float).tiny)
+    relative = ratios / level
+    # Upper quantile of a mean of `run` chi-squared(1) variables: 2 Q^-1(run / 2, p) / run.
+    chance = 2.0 * special.gammainccinv(run / 2.0, _FALSE_ALARM / starts.size) / run
+    bad = (relative > max(_FLAG_RATIO, chance)) & (unit > 0)
+    flagged = bad.any(axis=0)
+    for j in np.flatnonzero(flagged):
+        first, last = starts[bad[:, j]][[0, -1]]
+        lo, hi = float(x[first]), float(x[min(last + run - 1, n - 1)])
+        worst = float(np.sqrt(relative[bad[:, j], j].max()))
+        series = f" (series {j})" if m > 1 else ""
+        warnings.warn(
+            f"the weights understate the noise for x in [{lo:.6g}, {hi:.6g}]{series}: the "
+            f"residuals there are up to {worst:.3g} times larger than the weights allow "
+            "relative to the other samples, so the uncertainty band is widened there. Weights "
+            "are read as inverse variances known up to a common factor; check how they were "
+            "computed for that region (rounding, an error model that does not hold there)",
+            RuntimeWarning,
+            stacklevel=5,
+        )
+    return WeightCheck(centres, ratios, flagged)
