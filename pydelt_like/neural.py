@@ -19,6 +19,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -212,6 +213,20 @@ def _warn_user(message: str) -> None:
     warnings.warn(message, UserWarning, stacklevel=level)
 
 
+@dataclass(frozen=True)
+class NetworkArchitecture:
+    """The shape of a fitted ensemble: what its weights mean.
+
+    Snapshotted by ``fit`` (and ``load``), so that changing these hyperparameters with
+    ``set_params`` affects the next fit only, never the evaluation of the current one.
+    """
+
+    hidden_layers: tuple[int, ...]
+    activation: str
+    n_members: int
+    independent_outputs: bool
+
+
 def _check_hidden_layers(layers: Any) -> tuple[int, ...]:
     """``hidden_layers`` as a tuple of widths; TypeError for a wrong type, ValueError for a bad
     width or too many layers."""
@@ -379,6 +394,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Root-mean-square residual of the fit, per output (user units).
     n_iterations_ : int
         Optimiser steps taken.
+    architecture_ : NetworkArchitecture
+        ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
+        fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
+        the next fit only.
     samples_ : tuple of ndarray
         ``(x, y)``: the sorted samples of a fit to 1-D ``x`` (what
         :func:`pydelt_like.plot.plot_derivatives` draws); not set for several inputs, nor by
@@ -479,13 +498,18 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     def _min_points(self) -> int:
         return 2
 
+    def _fitted_activation(self) -> str:
+        fitted = vars(self).get("architecture_")
+        return str(fitted.activation if fitted is not None else self.activation)
+
     def _max_order(self) -> int | None:
-        return 1 if self.activation in _PIECEWISE_LINEAR else MAX_ORDER
+        return 1 if self._fitted_activation() in _PIECEWISE_LINEAR else MAX_ORDER
 
     def _order_hint(self) -> str:
-        if self.activation in _PIECEWISE_LINEAR:
+        activation = self._fitted_activation()
+        if activation in _PIECEWISE_LINEAR:
             return (
-                f"activation={self.activation!r} is piecewise linear, so its second derivative "
+                f"activation={activation!r} is piecewise linear, so its second derivative "
                 "is zero almost everywhere; use a smooth activation such as 'tanh' for higher "
                 "orders"
             )
@@ -571,6 +595,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         x = data.x.reshape(data.x.shape[0], -1)
         y, w = data.y, data.weights
         self.n_features_ = x.shape[1]
+        self.architecture_ = NetworkArchitecture(
+            hidden_layers=_check_hidden_layers(self.hidden_layers),
+            activation=str(self.activation),
+            n_members=int(self.n_members),
+            independent_outputs=bool(self.independent_outputs),
+        )
         self._check_size()
         self.device_ = resolve_device(self.device)
         default = "float32" if self.device_.type == "cuda" else "float64"
@@ -627,7 +657,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         train_w = tensor(w[order])
         if self.bootstrap:
             # (n, K): every member sees the samples with its own exponential weights.
-            draws = torch.rand(order.size, self.n_members, generator=generator, dtype=torch.float64)
+            members = self.architecture_.n_members
+            draws = torch.rand(order.size, members, generator=generator, dtype=torch.float64)
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
         train = (tensor(xs[order]), tensor(ys[order]), train_w)
         self._mean_weight = float(np.mean(w[order]))
@@ -671,13 +702,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
     def _n_networks(self) -> tuple[int, int]:
         """(networks stacked, outputs of each): K * m single-output networks when independent."""
-        if self.independent_outputs and self.n_outputs_ > 1:
-            return self.n_members * self.n_outputs_, 1
-        return self.n_members, self.n_outputs_
+        fitted = self.architecture_
+        if fitted.independent_outputs and self.n_outputs_ > 1:
+            return fitted.n_members * self.n_outputs_, 1
+        return fitted.n_members, self.n_outputs_
 
     def _layer_sizes(self) -> list[int]:
         """Inputs, hidden widths and outputs of each stacked network."""
-        return [self.n_features_, *[int(h) for h in self.hidden_layers], self._n_networks()[1]]
+        return [self.n_features_, *self.architecture_.hidden_layers, self._n_networks()[1]]
 
     def _parameter_shapes(self) -> list[tuple[int, ...]]:
         """Shapes of [W1, b1, W2, b2, ...] for all networks stacked."""
@@ -692,7 +724,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         torch = _torch()
         n_networks = self._n_networks()[0]
         sizes = self._layer_sizes()
-        gain = 1.0 if self.activation != "relu" else math.sqrt(2.0)
+        gain = 1.0 if self.architecture_.activation != "relu" else math.sqrt(2.0)
         params = []
         for fan_in, fan_out in itertools.pairwise(sizes):
             bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -709,14 +741,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         """Outputs of every member, shape (K, n, m), for standardised inputs (n, d)."""
         torch = _torch()
         params = self.params_ if params is None else params
-        act = _activation(self.activation)
+        act = _activation(self.architecture_.activation)
+        n_members = self.architecture_.n_members
         hidden = torch.matmul(xs, params[0].transpose(1, 2)) + params[1][:, None, :]
         for layer in range(2, len(params), 2):
             hidden = torch.baddbmm(
                 params[layer + 1][:, None, :], act(hidden), params[layer].transpose(1, 2)
             )
-        if hidden.shape[0] != self.n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
-            return hidden.reshape(self.n_members, -1, hidden.shape[1]).transpose(1, 2)
+        if hidden.shape[0] != n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
+            return hidden.reshape(n_members, -1, hidden.shape[1]).transpose(1, 2)
         return hidden
 
     def _forward(self, xs: Any) -> Any:
@@ -935,7 +968,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     def _partial_spread(self, rows: np.ndarray, order: int, wrt: int) -> np.ndarray:
         """Standard deviation across the members of d^order f / d x_wrt^order, (p, m)."""
         torch = _torch()
-        if self.n_members < 2:
+        n_members = self.architecture_.n_members
+        if n_members < 2:
             raise ValueError(
                 "the uncertainty of a network is the spread of its ensemble; n_members=1 has "
                 "none: fit with n_members >= 2 (the default is 4) for return_std"
@@ -952,8 +986,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 g = value[..., j]
                 for k in range(order):
                     grad = self._grad(g, t, create_graph=k < order - 1)
-                    if grad.shape[0] != self.n_members:  # independent networks, k * m + j
-                        grad = grad.reshape(self.n_members, self.n_outputs_, *grad.shape[1:])
+                    if grad.shape[0] != n_members:  # independent networks, k * m + j
+                        grad = grad.reshape(n_members, self.n_outputs_, *grad.shape[1:])
                         grad = grad[:, j]
                     g = grad[..., wrt]
                 columns.append(g.detach())
@@ -1019,7 +1053,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         from scipy.stats import t as student
 
         _normal_quantile(level)  # the same checks of level
-        return float(student.ppf(0.5 + 0.5 * float(level), df=max(self.n_members - 1, 1)))
+        members = self.architecture_.n_members
+        return float(student.ppf(0.5 + 0.5 * float(level), df=max(members - 1, 1)))
 
     def _evaluate_rows(
         self, x: Any, compute: Callable[[np.ndarray], np.ndarray], per_point: tuple[int, ...]
@@ -1181,7 +1216,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             If the file cannot be written (a missing directory, no permission), naming it.
         """
         self._check_is_fitted()
-        params = {name: _json_value(value) for name, value in self.get_params().items()}
+        # The architecture the weights were fitted with, whatever set_params did since.
+        fitted = vars(self.architecture_)
+        params = {
+            name: _json_value(fitted.get(name, value)) for name, value in self.get_params().items()
+        }
         if not isinstance(params["device"], str):
             params["device"] = str(self.device_)
         meta = {
@@ -1253,6 +1292,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             check_option(model.nan_policy, name="nan_policy", allowed=("raise", "omit"))
             model.n_features_ = saved.n_features
             model.n_outputs_ = saved.n_outputs
+            model.architecture_ = NetworkArchitecture(
+                hidden_layers=_check_hidden_layers(model.hidden_layers),
+                activation=model.activation,
+                n_members=int(model.n_members),
+                independent_outputs=bool(model.independent_outputs),
+            )
             shapes = model._parameter_shapes()
             found = [tuple(t.shape) for t in saved.tensors]
             if found != shapes:
