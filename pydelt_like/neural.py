@@ -807,7 +807,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             if adam_steps:
                 adam = torch.optim.Adam(params, lr=self.learning_rate)
                 schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, adam_steps)
-                size = self.batch_size or n
+                size = n if self.batch_size is None else int(self.batch_size)
                 for epoch in range(adam_steps):
                     batches = (
                         [slice(None)]

@@ -100,6 +100,7 @@ def test_numpy_scalars_are_accepted_and_saved(tmp_path):
         bootstrap=np.bool_(True),
         validation_fraction=np.float16(0.25),
         random_state=np.uint64(2**64 - 1),
+        batch_size=np.int64(16),  # torch's split wants a Python int
     ).fit(U, np.sin(U))
     net.save(tmp_path / "n.pt")
     loaded = NeuralNetworkInterpolator.load(tmp_path / "n.pt")
