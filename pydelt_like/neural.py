@@ -769,7 +769,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         mse = (err * member_w).sum(dim=1) / (self._mean_weight * w.shape[0])  # (K,)
         objective = mse.sum()
         if self.weight_decay:
-            objective = objective + self.weight_decay * sum(
+            objective = objective + float(self.weight_decay) * sum(
                 (p**2).sum() for p in self.params_[0::2]
             )
         return objective, mse.mean()
@@ -805,7 +805,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         try:
             n = train[0].shape[0]
             if adam_steps:
-                adam = torch.optim.Adam(params, lr=self.learning_rate)
+                adam = torch.optim.Adam(params, lr=float(self.learning_rate))
                 schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, adam_steps)
                 size = n if self.batch_size is None else int(self.batch_size)
                 for epoch in range(adam_steps):
