@@ -13,14 +13,18 @@ through the network, with the standardisation undone exactly by the chain rule.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
+import sys
+import time
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from pydelt_like._neural_io import damaged_file, read_network, write_network
 from pydelt_like._progress import progress_bar
 from pydelt_like._stats import difference_noise_variance
 from pydelt_like._validation import (
@@ -29,8 +33,10 @@ from pydelt_like._validation import (
     as_float_array,
     check_eval_points,
     check_extrapolate,
+    check_int,
     check_option,
     check_order,
+    check_real,
     check_xy,
     shape_output,
 )
@@ -44,7 +50,25 @@ _OPTIMIZERS = ("adam+lbfgs", "adam", "lbfgs")
 _EARLY_STOPPING = ("noise", "validation", "none")
 _EVAL_CHUNK = 65_536
 _LBFGS_STEP = 5  # L-BFGS iterations between checks of the stopping rule
-_FORMAT = "pydelt_like.NeuralNetworkInterpolator/1"
+
+# Limits on the size-like arguments, so that no request runs for ever or exhausts memory.
+# Nested autograd costs about 3-4x more per order: order 6 takes ~1 s per 1,000 points with the
+# default network on one CPU core, order 8 ~7 s (measured); and a network's derivatives lose
+# accuracy well before order 6.
+MAX_ORDER = 6
+MAX_EPOCHS = 1_000_000  # 1,000x the default: ~20 min for the default network on 100 points
+MAX_LBFGS_ITERATIONS = 1_000_000  # 2,000x the default
+MAX_MEMBERS = 1_000  # a band's t quantile has settled long before (1.96 vs 1.96 at 1,000)
+MAX_WIDTH = 10_000  # per hidden layer; far wider than a curve or surface needs
+MAX_DEPTH = 100  # hidden layers
+MAX_WEIGHTS = 10_000_000  # all networks together: L-BFGS keeps ~100 copies, 8 GB in float64
+MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
+
+# A fit projected to take longer than this warns, unless progress=True shows a bar with its ETA;
+# the projection starts once training has run for _PROJECT_AFTER_S.
+_SLOW_FIT_S = 60.0
+_PROJECT_AFTER_S = 2.0
+_clock = time.perf_counter  # a module attribute, so that tests can stand in a fake clock
 
 
 def _torch() -> Any:
@@ -115,6 +139,113 @@ def _activation(name: str) -> Callable[[Any], Any]:
     return functions[name]
 
 
+def _moments(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and standard deviation of each column, for any finite float64 values.
+
+    Worked out on the values scaled by the power of two that brings the largest into [0.5, 1).
+    Scaling by a power of two is exact, so the results are bit-identical to the plain formulas
+    wherever those neither overflow nor underflow (values near 1e300 or 1e-300), and right there.
+    """
+    exponent = np.frexp(np.max(np.abs(values), axis=0))[1]
+    scaled = np.ldexp(values, -exponent)
+    mean = np.average(scaled, axis=0, weights=weights)
+    spread = np.sqrt(np.average((scaled - mean) ** 2, axis=0, weights=weights))
+    return np.ldexp(mean, exponent), np.ldexp(spread, exponent)
+
+
+def _root_mean_square(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted root mean square of each column, free of overflow like :func:`_moments`."""
+    exponent = np.frexp(np.max(np.abs(values), axis=0))[1]
+    scaled = np.ldexp(values, -exponent)
+    return np.ldexp(np.sqrt(np.average(scaled**2, axis=0, weights=weights)), exponent)
+
+
+def _standardise(values: np.ndarray, centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(values - centre) / scale`` (scale > 0), free of overflow like :func:`_moments`."""
+    mantissa, exponent = np.frexp(scale)
+    # Only points evaluated far outside the data can overflow; the caller reports them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.ldexp(values, -exponent) - np.ldexp(centre, -exponent)) / mantissa
+
+
+class _Stopwatch:
+    """Warns once when training is projected to run longer than _SLOW_FIT_S.
+
+    Called after each optimiser step with the work done so far (in Adam epochs). The rate is
+    measured from the first call on (the first step carries one-off start-up costs), and from
+    _PROJECT_AFTER_S after it the total is projected. Quiet when a progress bar already shows
+    the estimate. A fit within every limit may still take hours (a million epochs of a wide
+    ensemble): this keeps it from doing so silently.
+    """
+
+    def __init__(self, total: float, *, quiet: bool) -> None:
+        self.total = total
+        self.done = quiet
+        self.first: tuple[float, float] | None = None  # (time, work) at the first call
+
+    def __call__(self, work: float) -> None:
+        if self.done:
+            return
+        now = _clock()
+        if self.first is None:
+            self.first = (now, work)
+            return
+        elapsed, progress = now - self.first[0], work - self.first[1]
+        if elapsed < _PROJECT_AFTER_S or progress <= 0:
+            return
+        projected = elapsed / progress * (self.total - work)
+        if projected > _SLOW_FIT_S:
+            self.done = True
+            _warn_user(
+                f"this fit will take roughly {projected / 60:.0f} more minutes at its rate so "
+                "far (less if the stopping rule ends it early); pass progress=True to watch "
+                "it, or lower epochs, lbfgs_iterations, n_members or hidden_layers"
+            )
+
+
+def _warn_user(message: str) -> None:
+    """A UserWarning pointing at the first caller outside this package."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame: Any = sys._getframe(0)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+@dataclass(frozen=True)
+class NetworkArchitecture:
+    """The shape of a fitted ensemble: what its weights mean.
+
+    Snapshotted by ``fit`` (and ``load``), so that changing these hyperparameters with
+    ``set_params`` affects the next fit only, never the evaluation of the current one.
+    """
+
+    hidden_layers: tuple[int, ...]
+    activation: str
+    n_members: int
+    independent_outputs: bool
+
+
+def _check_hidden_layers(layers: Any) -> tuple[int, ...]:
+    """``hidden_layers`` as a tuple of widths; TypeError for a wrong type, ValueError for a bad
+    width or too many layers."""
+    is_sequence = isinstance(layers, (Sequence, np.ndarray)) and not isinstance(
+        layers, (str, bytes)
+    )
+    if not is_sequence or (isinstance(layers, np.ndarray) and layers.ndim != 1):
+        hint = f"; for one layer write ({layers!r},)" if isinstance(layers, int) else ""
+        raise TypeError(
+            "hidden_layers must be a sequence of layer widths such as (32, 32), or () for a "
+            f"linear model; got {layers!r} ({type(layers).__name__}){hint}"
+        )
+    if len(layers) > MAX_DEPTH:
+        raise ValueError(f"hidden_layers may have at most {MAX_DEPTH} layers, got {len(layers)}")
+    for i, width in enumerate(layers):
+        check_int(width, name=f"hidden_layers[{i}]", low=1, high=MAX_WIDTH)
+    return tuple(int(width) for width in layers)
+
+
 class PartialDerivative(Derivative):
     """A partial derivative of a fitted network, as a callable.
 
@@ -138,7 +269,11 @@ class PartialDerivative(Derivative):
 
         With ``return_std=True``, returns ``(values, std)``: the spread across the ensemble.
         """
-        net, order, wrt = self._net, self.order, self.wrt
+        net = self._net
+        # Checked here too: a PartialDerivative built by hand must obey the same limits.
+        order = net._check_order(self.order)
+        check_int(self.wrt, name="wrt", low=0, high=net.n_features_ - 1)
+        wrt = int(self.wrt)
         values = net._evaluate_rows(x, lambda rows: net._partial(rows, order, wrt), ())
         if not _check_flag(return_std, "return_std"):
             return values
@@ -154,7 +289,7 @@ class PartialDerivative(Derivative):
         return values - z * std, values + z * std
 
     def differentiate(self, order: int = 1) -> PartialDerivative:
-        """Differentiate further with respect to the same coordinate."""
+        """Differentiate further with respect to the same coordinate (up to ``MAX_ORDER``)."""
         step = check_order(order, max_order=None, method_name="differentiate")
         net = self._net
         return PartialDerivative(net, net._check_order(self.order + step), self.wrt)
@@ -164,33 +299,54 @@ class PartialDerivative(Derivative):
 
 
 class NeuralNetworkInterpolator(BaseInterpolator):
-    """Neural-network interpolator whose derivatives of any order come from autograd.
+    """Neural-network interpolator whose derivatives come from autograd.
+
+    Inputs and outputs are standardised inside (by their weighted mean and spread, worked out
+    so that neither overflows), so any finite float64 data fit alike: ``x`` with a large
+    offset or a span of 1e-300 or 1e300, ``y`` of size 1e300 or 1e-300. An exactly constant
+    column of ``y`` is reproduced exactly, with zero derivatives. A derivative whose true
+    value lies beyond the float64 range (it scales like ``y / x**order``) raises a
+    ``ValueError`` saying what to rescale, never an inf or NaN; so does training that diverges
+    (a learning rate far too large).
 
     Parameters
     ----------
     hidden_layers : sequence of int, default=(32, 32)
-        Width of each hidden layer.
+        Width of each hidden layer: at most ``MAX_DEPTH`` (100) layers of at most
+        ``MAX_WIDTH`` (10,000) units, and at most ``MAX_WEIGHTS`` (10 million) weights for
+        all networks of the ensemble together. ``()`` is a linear (affine) model: a weighted
+        least-squares line or plane, whose second and higher derivatives are zero.
     activation : {'tanh', 'sigmoid', 'softplus', 'gelu', 'silu', 'sin', 'relu', \
 'leaky_relu'}, default='tanh'
         Smooth activations give derivatives of every order; the piecewise-linear
         ``'relu'`` and ``'leaky_relu'`` give first derivatives only (their second
-        derivative is zero almost everywhere), and asking for more is an error.
+        derivative is zero almost everywhere), and asking for more is an error. Smooth
+        activations give derivatives up to order ``MAX_ORDER`` (6): nested autograd costs
+        about 3-4 times more per order (order 6 takes about a second per 1,000 points with
+        the default network on one CPU core, order 8 several), and a network's derivatives
+        lose accuracy well before.
     epochs : int, default=1000
-        Full-batch Adam steps (passes over the data with ``batch_size``).
+        Full-batch Adam steps (passes over the data with ``batch_size``), at most
+        ``MAX_EPOCHS`` (1,000,000). A fit projected to take more than a minute warns, saying
+        how long, unless ``progress=True`` shows a bar with its own estimate.
     learning_rate : float, default=0.01
-        Adam's initial learning rate (it decays to zero on a cosine schedule).
+        Adam's initial learning rate (it decays to zero on a cosine schedule); finite and
+        > 0. One so large that training diverges (the weights become NaN or infinite) raises
+        a ``ValueError``.
     optimizer : {'adam+lbfgs', 'adam', 'lbfgs'}, default='adam+lbfgs'
         Adam, then L-BFGS refinement (the default); or either alone.
     lbfgs_iterations : int, default=500
-        Most L-BFGS iterations.
+        Most L-BFGS iterations, at most ``MAX_LBFGS_ITERATIONS`` (1,000,000).
     batch_size : int or None, default=None
-        Mini-batch size for Adam; ``None`` uses all samples at each step.
+        Mini-batch size for Adam; ``None`` (or any size of at least the number of samples)
+        uses all samples at each step.
     weight_decay : float, default=0.0
-        L2 penalty on the weights (in standardised units), for Adam and L-BFGS.
+        L2 penalty on the weights (in standardised units), for Adam and L-BFGS; finite and
+        ``>= 0``.
     n_members : int, default=4
-        Networks trained together from different initialisations; the fit is their mean,
-        which averages out much of one network's quirks on noisy data. Their spread is the
-        uncertainty that ``return_std=True`` reports.
+        Networks trained together from different initialisations, at most ``MAX_MEMBERS``
+        (1,000); the fit is their mean, which averages out much of one network's quirks on
+        noisy data. Their spread is the uncertainty that ``return_std=True`` reports.
     bootstrap : bool, default=False
         Train each member on its own Bayesian-bootstrap reweighting of the samples (weights
         times independent standard exponential draws), so that the members' spread also
@@ -209,10 +365,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         ``validation_fraction`` of the samples and keep the weights that did best on them.
         ``'none'``: use the whole budget.
     validation_fraction : float, default=0.2
-        Share of samples held out with ``early_stopping='validation'``.
+        Share of samples held out with ``early_stopping='validation'``, strictly between 0
+        and 1.
     random_state : int or None, default=None
-        Seed of a local ``torch.Generator`` for the initial weights (and mini-batches); a
-        seeded fit on the CPU is bit-reproducible. The global RNGs are not touched.
+        Seed of a local ``torch.Generator`` for the initial weights (and mini-batches), from
+        0 to ``2**64 - 1``; a seeded fit on the CPU is bit-reproducible. The global RNGs are
+        not touched.
     device : 'auto', str or torch.device, default='auto'
         Where to train and evaluate: CUDA when available, else the CPU.
     dtype : {'float64', 'float32'} or None, default=None
@@ -236,6 +394,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Root-mean-square residual of the fit, per output (user units).
     n_iterations_ : int
         Optimiser steps taken.
+    architecture_ : NetworkArchitecture
+        ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
+        fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
+        the next fit only.
     samples_ : tuple of ndarray
         ``(x, y)``: the sorted samples of a fit to 1-D ``x`` (what
         :func:`pydelt_like.plot.plot_derivatives` draws); not set for several inputs, nor by
@@ -300,53 +462,62 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
     # ------------------------------------------------------------------ hyperparameters
     def _validate_params(self) -> None:
-        layers = self.hidden_layers
-        if isinstance(layers, (int, np.integer)) or not all(
-            isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h > 0 for h in layers
-        ):
-            raise ValueError(
-                f"hidden_layers must be a sequence of positive integers, got {layers!r}"
-            )
+        _check_hidden_layers(self.hidden_layers)
         check_option(self.activation, name="activation", allowed=_SMOOTH + _PIECEWISE_LINEAR)
         check_option(self.optimizer, name="optimizer", allowed=_OPTIMIZERS)
         check_option(self.early_stopping, name="early_stopping", allowed=_EARLY_STOPPING)
         _check_flag(self.bootstrap, "bootstrap")
-        for name, low in (("epochs", 0), ("lbfgs_iterations", 0), ("n_members", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         _check_flag(self.independent_outputs, "independent_outputs")
-        if not (0 < self.validation_fraction < 1):
-            raise ValueError(
-                f"validation_fraction must lie in (0, 1), got {self.validation_fraction!r}"
-            )
-        size = self.batch_size
-        if size is not None and (
-            isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1
-        ):
-            raise ValueError(f"batch_size must be None or a positive integer, got {size!r}")
-        if self.dtype not in (None, "float32", "float64"):
-            raise ValueError(f"dtype must be None, 'float32' or 'float64', got {self.dtype!r}")
-        state = self.random_state
-        if state is not None and (
-            isinstance(state, bool) or not isinstance(state, (int, np.integer))
-        ):
-            raise TypeError(f"random_state must be None or an integer, got {state!r}")
+        _check_flag(self.progress, "progress")
+        budget = "a limit that keeps a fit from running for days"
+        check_int(
+            self.epochs, name="epochs", low=0, high=MAX_EPOCHS, hint=f"{budget} (default 1000)"
+        )
+        check_int(
+            self.lbfgs_iterations,
+            name="lbfgs_iterations",
+            low=0,
+            high=MAX_LBFGS_ITERATIONS,
+            hint=f"{budget} (default 500)",
+        )
+        check_int(self.n_members, name="n_members", low=1, high=MAX_MEMBERS)
+        check_int(self.batch_size, name="batch_size", low=1, allow_none=True)
+        check_real(self.learning_rate, name="learning_rate", low=0, low_inclusive=False)
+        check_real(self.weight_decay, name="weight_decay", low=0)
+        check_real(
+            self.validation_fraction,
+            name="validation_fraction",
+            low=0,
+            high=1,
+            low_inclusive=False,
+            high_inclusive=False,
+        )
+        check_option(self.dtype, name="dtype", allowed=(None, "float32", "float64"))
+        check_int(self.random_state, name="random_state", low=0, high=MAX_SEED, allow_none=True)
 
     def _min_points(self) -> int:
         return 2
 
+    def _fitted_activation(self) -> str:
+        fitted = vars(self).get("architecture_")
+        return str(fitted.activation if fitted is not None else self.activation)
+
     def _max_order(self) -> int | None:
-        return 1 if self.activation in _PIECEWISE_LINEAR else None
+        return 1 if self._fitted_activation() in _PIECEWISE_LINEAR else MAX_ORDER
 
     def _order_hint(self) -> str:
+        activation = self._fitted_activation()
+        if activation in _PIECEWISE_LINEAR:
+            return (
+                f"activation={activation!r} is piecewise linear, so its second derivative "
+                "is zero almost everywhere; use a smooth activation such as 'tanh' for higher "
+                "orders"
+            )
         return (
-            f"activation={self.activation!r} is piecewise linear, so its second derivative is "
-            "zero almost everywhere; use a smooth activation such as 'tanh' for higher orders"
+            "Each order costs nested autograd about 3-4 times more (order 6 takes about a "
+            "second per 1,000 points with the default network), and a network's derivatives "
+            "lose accuracy well before: for higher orders fit a SplineInterpolator or a "
+            "symbolic model"
         )
 
     # ------------------------------------------------------------------ fitting
@@ -424,19 +595,38 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         x = data.x.reshape(data.x.shape[0], -1)
         y, w = data.y, data.weights
         self.n_features_ = x.shape[1]
+        self.architecture_ = NetworkArchitecture(
+            hidden_layers=_check_hidden_layers(self.hidden_layers),
+            activation=str(self.activation),
+            n_members=int(self.n_members),
+            independent_outputs=bool(self.independent_outputs),
+        )
+        self._check_size()
         self.device_ = resolve_device(self.device)
         default = "float32" if self.device_.type == "cuda" else "float64"
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
 
-        self.x_mean_ = np.average(x, axis=0, weights=w)
-        spread = np.sqrt(np.average((x - self.x_mean_) ** 2, axis=0, weights=w))
+        if not np.isfinite(w).all():  # repeated x merged: their weights summed past float64
+            raise ValueError(
+                "the weights of repeated x values sum beyond the float64 range; divide the "
+                "weights by a constant (only their ratios matter)"
+            )
+        # Only ratios of weights matter: the largest is brought into [0.5, 1) by a power of two,
+        # which is exact, so huge or tiny weights neither overflow nor change the fit.
+        w = np.ldexp(w, -np.frexp(w.max())[1])
+        self.x_mean_, spread = _moments(x, w)
         self.x_scale_ = np.where(spread > 0, spread, 1.0)
-        self.y_mean_ = np.average(y, axis=0, weights=w)
-        spread = np.sqrt(np.average((y - self.y_mean_) ** 2, axis=0, weights=w))
-        self.y_scale_ = np.where(spread > 0, spread, 1.0)
-        xs = (x - self.x_mean_) / self.x_scale_
-        ys = (y - self.y_mean_) / self.y_scale_
+        self.y_mean_, spread = _moments(y, w)
+        # A column whose weighted samples are all equal is that constant, exactly: a zero output
+        # scale makes the fit read y_mean_ and every derivative zero, with no rounding noise.
+        kept = y[w > 0]
+        constant = (kept == kept[0]).all(axis=0)
+        self.y_mean_ = np.where(constant, kept[0], self.y_mean_)
+        self.y_scale_ = np.where(constant, 0.0, spread)
+        train_scale = np.where(self.y_scale_ > 0, self.y_scale_, 1.0)
+        xs = _standardise(x, self.x_mean_, self.x_scale_)
+        ys = _standardise(y, self.y_mean_, train_scale)
 
         seed = self.random_state
         if seed is None:
@@ -467,7 +657,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         train_w = tensor(w[order])
         if self.bootstrap:
             # (n, K): every member sees the samples with its own exponential weights.
-            draws = torch.rand(order.size, self.n_members, generator=generator, dtype=torch.float64)
+            members = self.architecture_.n_members
+            draws = torch.rand(order.size, members, generator=generator, dtype=torch.float64)
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
         train = (tensor(xs[order]), tensor(ys[order]), train_w)
         self._mean_weight = float(np.mean(w[order]))
@@ -479,26 +670,61 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
         with torch.no_grad():
             fitted = self._forward(tensor(xs)).cpu().numpy()
-        resid = (ys - fitted) * self.y_scale_
-        noise_std = np.sqrt(np.average(resid**2, axis=0, weights=w))
+        if not np.isfinite(fitted).all():
+            raise self._diverged("the fitted values")
+        # The residuals in user units, scaled by a power of two (see _moments) on the way.
+        mantissa, exponent = np.frexp(self.y_scale_)
+        noise_std = np.ldexp(_root_mean_square((ys - fitted) * mantissa, w), exponent)
         self.noise_std_ = (
             noise_std[0].item()
             if data.y_trailing_shape == ()
             else noise_std.reshape(data.y_trailing_shape)
         )
 
+    def _check_size(self) -> None:
+        """Refuse an ensemble with more than MAX_WEIGHTS weights before allocating it."""
+        n_networks = self._n_networks()[0]
+        sizes = self._layer_sizes()
+        total = n_networks * sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+        if total > MAX_WEIGHTS:
+            raise ValueError(
+                f"this ensemble would have {total:,} weights ({n_networks} networks of layer "
+                f"sizes {sizes}); the limit is {MAX_WEIGHTS:,} (L-BFGS keeps about 100 copies): "
+                "use fewer or narrower hidden_layers, fewer n_members, or fewer input columns"
+            )
+
+    def _diverged(self, what: str) -> ValueError:
+        return ValueError(
+            f"training diverged: {what} became NaN or infinite (learning_rate="
+            f"{self.learning_rate!r}, weight_decay={self.weight_decay!r}); lower learning_rate "
+            "or weight_decay"
+        )
+
     def _n_networks(self) -> tuple[int, int]:
         """(networks stacked, outputs of each): K * m single-output networks when independent."""
-        if self.independent_outputs and self.n_outputs_ > 1:
-            return self.n_members * self.n_outputs_, 1
-        return self.n_members, self.n_outputs_
+        fitted = self.architecture_
+        if fitted.independent_outputs and self.n_outputs_ > 1:
+            return fitted.n_members * self.n_outputs_, 1
+        return fitted.n_members, self.n_outputs_
+
+    def _layer_sizes(self) -> list[int]:
+        """Inputs, hidden widths and outputs of each stacked network."""
+        return [self.n_features_, *self.architecture_.hidden_layers, self._n_networks()[1]]
+
+    def _parameter_shapes(self) -> list[tuple[int, ...]]:
+        """Shapes of [W1, b1, W2, b2, ...] for all networks stacked."""
+        n_networks = self._n_networks()[0]
+        shapes: list[tuple[int, ...]] = []
+        for fan_in, fan_out in itertools.pairwise(self._layer_sizes()):
+            shapes += [(n_networks, fan_out, fan_in), (n_networks, fan_out)]
+        return shapes
 
     def _initial_parameters(self, generator: Any, dtype: Any) -> list[Any]:
         """Stacked weights of all networks: [W1, b1, W2, b2, ...], W of shape (N, out, in)."""
         torch = _torch()
-        n_networks, n_out = self._n_networks()
-        sizes = [self.n_features_, *[int(h) for h in self.hidden_layers], n_out]
-        gain = 1.0 if self.activation != "relu" else math.sqrt(2.0)
+        n_networks = self._n_networks()[0]
+        sizes = self._layer_sizes()
+        gain = 1.0 if self.architecture_.activation != "relu" else math.sqrt(2.0)
         params = []
         for fan_in, fan_out in itertools.pairwise(sizes):
             bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -515,14 +741,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         """Outputs of every member, shape (K, n, m), for standardised inputs (n, d)."""
         torch = _torch()
         params = self.params_ if params is None else params
-        act = _activation(self.activation)
+        act = _activation(self.architecture_.activation)
+        n_members = self.architecture_.n_members
         hidden = torch.matmul(xs, params[0].transpose(1, 2)) + params[1][:, None, :]
         for layer in range(2, len(params), 2):
             hidden = torch.baddbmm(
                 params[layer + 1][:, None, :], act(hidden), params[layer].transpose(1, 2)
             )
-        if hidden.shape[0] != self.n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
-            return hidden.reshape(self.n_members, -1, hidden.shape[1]).transpose(1, 2)
+        if hidden.shape[0] != n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
+            return hidden.reshape(n_members, -1, hidden.shape[1]).transpose(1, 2)
         return hidden
 
     def _forward(self, xs: Any) -> Any:
@@ -542,7 +769,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         mse = (err * member_w).sum(dim=1) / (self._mean_weight * w.shape[0])  # (K,)
         objective = mse.sum()
         if self.weight_decay:
-            objective = objective + self.weight_decay * sum(
+            objective = objective + float(self.weight_decay) * sum(
                 (p**2).sum() for p in self.params_[0::2]
             )
         return objective, mse.mean()
@@ -552,7 +779,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         params = self.params_
         adam_steps = self.epochs if "adam" in self.optimizer else 0
         lbfgs_steps = self.lbfgs_iterations if "lbfgs" in self.optimizer else 0
-        bar = self._progress_bar(adam_steps + lbfgs_steps)
+        lbfgs_rounds = max(1, lbfgs_steps // _LBFGS_STEP) if lbfgs_steps else 0
+        bar = self._progress_bar(adam_steps + lbfgs_rounds)
+        # An L-BFGS round costs about _LBFGS_STEP Adam epochs (an evaluation or two each).
+        watch = _Stopwatch(adam_steps + _LBFGS_STEP * lbfgs_rounds, quiet=bar is not None)
         best_loss = [math.inf]
         best_params: list[Any] = []
 
@@ -568,57 +798,70 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                     best_loss[0] = value
                     best_params[:] = [p.detach().clone() for p in params]
 
-        n = train[0].shape[0]
-        if adam_steps:
-            adam = torch.optim.Adam(params, lr=self.learning_rate)
-            schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, adam_steps)
-            size = self.batch_size or n
-            for _ in range(adam_steps):
-                batches = (
-                    [slice(None)]
-                    if size >= n
-                    else torch.randperm(n, generator=generator).split(size)
+        def check_weights(phase: str) -> None:
+            if not all(bool(torch.isfinite(p).all()) for p in params):
+                raise self._diverged(f"the weights ({phase})")
+
+        try:
+            n = train[0].shape[0]
+            if adam_steps:
+                adam = torch.optim.Adam(params, lr=float(self.learning_rate))
+                schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, adam_steps)
+                size = n if self.batch_size is None else int(self.batch_size)
+                for epoch in range(adam_steps):
+                    batches = (
+                        [slice(None)]
+                        if size >= n
+                        else torch.randperm(n, generator=generator).split(size)
+                    )
+                    for i, index in enumerate(batches):
+                        index = index.to(self.device_) if not isinstance(index, slice) else index
+                        adam.zero_grad()
+                        objective, mse = self._loss(tuple(t[index] for t in train))
+                        objective.backward()
+                        adam.step()
+                        watch(epoch + (i + 1) / len(batches))
+                    schedule.step()
+                    loss = float(mse.detach())
+                    if not math.isfinite(loss):
+                        raise self._diverged(f"the loss (Adam epoch {epoch + 1})")
+                    track(loss)
+                check_weights("after Adam")
+            if lbfgs_steps and not (target >= 0 and self._loss(train)[1].item() <= target):
+                lbfgs = torch.optim.LBFGS(
+                    params,
+                    lr=1.0,
+                    max_iter=_LBFGS_STEP,
+                    history_size=50,
+                    tolerance_grad=1e-12,
+                    tolerance_change=1e-16,
+                    line_search_fn="strong_wolfe",
                 )
-                for index in batches:
-                    index = index.to(self.device_) if not isinstance(index, slice) else index
-                    adam.zero_grad()
-                    objective, mse = self._loss(tuple(t[index] for t in train))
+
+                latest = [math.inf]  # the mean MSE at the last point the line search evaluated
+
+                def closure() -> Any:
+                    lbfgs.zero_grad()
+                    objective, mse = self._loss(train)
                     objective.backward()
-                    adam.step()
-                schedule.step()
-                track(float(mse.detach()))
-        if lbfgs_steps and not (target >= 0 and self._loss(train)[1].item() <= target):
-            lbfgs = torch.optim.LBFGS(
-                params,
-                lr=1.0,
-                max_iter=_LBFGS_STEP,
-                history_size=50,
-                tolerance_grad=1e-12,
-                tolerance_change=1e-16,
-                line_search_fn="strong_wolfe",
-            )
+                    latest[0] = float(mse.detach())
+                    return objective
 
-            latest = [math.inf]  # the mean MSE at the last point the line search evaluated
-
-            def closure() -> Any:
-                lbfgs.zero_grad()
-                objective, mse = self._loss(train)
-                objective.backward()
-                latest[0] = float(mse.detach())
-                return objective
-
-            previous = math.inf
-            for _ in range(max(1, lbfgs_steps // _LBFGS_STEP)):
-                lbfgs.step(closure)
-                mse = latest[0]
-                track(mse)
-                if target >= 0 and mse <= target:
-                    break
-                if math.isfinite(previous) and previous - mse <= 1e-14 * previous:
-                    break  # converged: no progress over a whole step
-                previous = mse
-        if bar is not None:
-            bar.close()
+                previous = math.inf
+                for done in range(lbfgs_rounds):
+                    lbfgs.step(closure)
+                    check_weights(f"L-BFGS round {done + 1}")
+                    mse = latest[0]
+                    track(mse)
+                    watch(adam_steps + _LBFGS_STEP * (done + 1))
+                    if target >= 0 and mse <= target:
+                        break
+                    if math.isfinite(previous) and previous - mse <= 1e-14 * previous:
+                        break  # converged: no progress over a whole step
+                    previous = mse
+        finally:
+            if bar is not None:
+                bar.close()
         if validation is not None and best_params:
             with torch.no_grad():
                 for p, kept in zip(params, best_params, strict=True):
@@ -635,13 +878,75 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     # ------------------------------------------------------------------ derivatives
     def _tensor(self, rows: np.ndarray) -> Any:
         torch = _torch()
-        xs = (rows - self.x_mean_) / self.x_scale_
+        xs = _standardise(rows, self.x_mean_, self.x_scale_)
         return torch.as_tensor(xs, dtype=getattr(torch, self.dtype_), device=self.device_)
 
     def _chunks(self, rows: np.ndarray, order: int) -> Any:
         size = max(1024, _EVAL_CHUNK // (1 + order) // max(1, self.n_features_))
         for start in range(0, rows.shape[0], size):
             yield rows[start : start + size]
+
+    def _x_power(self, wrt: int, order: int) -> tuple[float, int]:
+        """``x_scale_[wrt] ** order`` as (mantissa, exponent), whatever its size."""
+        with np.errstate(over="ignore", under="ignore"):
+            power = self.x_scale_[wrt] ** order
+        if np.isfinite(power) and power >= np.finfo(np.float64).tiny:
+            mantissa, exponent = np.frexp(power)  # bit for bit the plain power
+            return float(mantissa), int(exponent)
+        mantissa, exponent = np.frexp(self.x_scale_[wrt])
+        mantissa, extra = np.frexp(mantissa**order)
+        return float(mantissa), int(extra + order * exponent)
+
+    def _user_units(
+        self, raw: np.ndarray, order: int, wrt: int, what: str, shift: bool = False
+    ) -> np.ndarray:
+        """Standardised derivatives (p, m) times y_scale_ / x_scale_[wrt]**order (+ y_mean_).
+
+        The factor is applied as a mantissa and a power of two, so it neither overflows nor
+        underflows on the way; the result equals the plain product wherever that is a normal
+        float. A result beyond the float64 range is an error, never an inf.
+        """
+        y_mantissa, y_exponent = np.frexp(self.y_scale_)
+        x_mantissa, x_exponent = self._x_power(wrt, order)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = np.ldexp(raw * (y_mantissa / x_mantissa), y_exponent - x_exponent)
+            values = values + (self.y_mean_ if shift else 0.0)  # + 0.0 turns -0.0 into 0.0
+        return self._check_finite(values, raw, what, order)
+
+    def _check_finite(self, values: np.ndarray, raw: np.ndarray, what: str, order: int) -> Any:
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            return values
+        count, total = int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()), bad.shape[0]
+        if not np.isfinite(raw).all():
+            low, high = np.ravel(self.x_min_).tolist(), np.ravel(self.x_max_).tolist()
+            fitted = f"{low[0]:g} to {high[0]:g}" if len(low) == 1 else f"{low} to {high}"
+            raise ValueError(
+                f"the network's {what} is not finite at {count} of {total} points: they lie so "
+                f"far outside the fitted range (x from {fitted}) that the network overflows; "
+                "evaluate nearer the data"
+            )
+        # log10 of the factor y_scale / x_scale**order, which may itself be beyond float64.
+        y_scale = float(np.max(self.y_scale_))
+        x_scale = float(np.min(self.x_scale_))
+        magnitude = math.log10(y_scale) - order * math.log10(x_scale)
+        raise ValueError(
+            f"the {what} exceeds the float64 range (about 1.8e308) at {count} of {total} "
+            f"points: with y spread over about {y_scale:.3g} and x over {x_scale:.3g}, it "
+            f"scales like y/x^{order} = 1e{magnitude:.0f}; rescale y (divide it by a constant) "
+            "or x (measure it in larger units) and fit again"
+        )
+
+    @staticmethod
+    def _grad(output: Any, inputs: Any, create_graph: bool, retain_graph: bool = True) -> Any:
+        """d sum(output) / d inputs; zero where ``output`` is a constant (a linear network's
+        derivative, differentiated again)."""
+        torch = _torch()
+        if not output.requires_grad:
+            return torch.zeros_like(inputs)
+        return torch.autograd.grad(
+            output.sum(), inputs, create_graph=create_graph, retain_graph=retain_graph
+        )[0]
 
     def _partial(self, rows: np.ndarray, order: int, wrt: int) -> np.ndarray:
         """d^order f / d x_wrt^order at rows (p, d) -> (p, m), user units."""
@@ -654,19 +959,17 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             for j in range(self.n_outputs_):
                 g = value[:, j]
                 for k in range(order):
-                    g = torch.autograd.grad(
-                        g.sum(), t, create_graph=k < order - 1, retain_graph=True
-                    )[0][:, wrt]
+                    g = self._grad(g, t, create_graph=k < order - 1)[:, wrt]
                 columns.append(g.detach())
             out.append(torch.stack(columns, dim=1).cpu().numpy())
-        scale = self.y_scale_ / self.x_scale_[wrt] ** order
-        shift = self.y_mean_ if order == 0 else 0.0
-        return np.concatenate(out, axis=0) * scale + shift
+        what = "fit" if order == 0 else f"derivative of order {order}"
+        return self._user_units(np.concatenate(out, axis=0), order, wrt, what, shift=order == 0)
 
     def _partial_spread(self, rows: np.ndarray, order: int, wrt: int) -> np.ndarray:
         """Standard deviation across the members of d^order f / d x_wrt^order, (p, m)."""
         torch = _torch()
-        if self.n_members < 2:
+        n_members = self.architecture_.n_members
+        if n_members < 2:
             raise ValueError(
                 "the uncertainty of a network is the spread of its ensemble; n_members=1 has "
                 "none: fit with n_members >= 2 (the default is 4) for return_std"
@@ -682,16 +985,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             for j in range(self.n_outputs_):
                 g = value[..., j]
                 for k in range(order):
-                    grad = torch.autograd.grad(
-                        g.sum(), t, create_graph=k < order - 1, retain_graph=True
-                    )[0]
-                    if grad.shape[0] != self.n_members:  # independent networks, k * m + j
-                        grad = grad.reshape(self.n_members, self.n_outputs_, *grad.shape[1:])
+                    grad = self._grad(g, t, create_graph=k < order - 1)
+                    if grad.shape[0] != n_members:  # independent networks, k * m + j
+                        grad = grad.reshape(n_members, self.n_outputs_, *grad.shape[1:])
                         grad = grad[:, j]
                     g = grad[..., wrt]
                 columns.append(g.detach())
             out.append(torch.stack(columns, dim=2).std(dim=0).cpu().numpy())
-        return np.concatenate(out, axis=0) * (self.y_scale_ / self.x_scale_[wrt] ** order)
+        what = "standard error of the " + ("fit" if order == 0 else f"derivative of order {order}")
+        return self._user_units(np.concatenate(out, axis=0), order, wrt, what)
 
     def _jacobian(self, rows: np.ndarray) -> np.ndarray:
         """(p, m, d) first derivatives, user units."""
@@ -706,7 +1008,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             ]
             out.append(torch.stack(grads, dim=1).cpu().numpy())
         jac = np.concatenate(out, axis=0)
-        return jac * self.y_scale_[None, :, None] / self.x_scale_[None, None, :]
+        # y_scale_ / x_scale_ as mantissas and powers of two (see _user_units).
+        y_mantissa, y_exponent = np.frexp(self.y_scale_)
+        x_mantissa, x_exponent = np.frexp(self.x_scale_)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = np.ldexp(
+                jac * y_mantissa[None, :, None] / x_mantissa[None, None, :],
+                y_exponent[None, :, None] - x_exponent[None, None, :],
+            )
+        return self._check_finite(values, jac, "Jacobian", 1)
 
     def _hessian(self, rows: np.ndarray) -> np.ndarray:
         """(p, d, d) second derivatives of the single output, user units."""
@@ -717,12 +1027,19 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             t = self._tensor(chunk).requires_grad_(True)
             grad = torch.autograd.grad(self._forward(t)[:, 0].sum(), t, create_graph=True)[0]
             second = [
-                torch.autograd.grad(grad[:, i].sum(), t, retain_graph=i < d - 1)[0]
+                self._grad(grad[:, i], t, create_graph=False, retain_graph=i < d - 1)
                 for i in range(d)
             ]
             out.append(torch.stack(second, dim=1).detach().cpu().numpy())
         hess = np.concatenate(out, axis=0)
-        return hess * self.y_scale_[0] / np.outer(self.x_scale_, self.x_scale_)[None]
+        y_mantissa, y_exponent = np.frexp(self.y_scale_[0])
+        x_mantissa, x_exponent = np.frexp(self.x_scale_)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = np.ldexp(
+                hess * y_mantissa / np.outer(x_mantissa, x_mantissa)[None],
+                y_exponent - np.add.outer(x_exponent, x_exponent)[None],
+            )
+        return self._check_finite(values, hess, "Hessian", 2)
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
         return self._partial(x.reshape(-1, 1), order, 0)
@@ -736,7 +1053,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         from scipy.stats import t as student
 
         _normal_quantile(level)  # the same checks of level
-        return float(student.ppf(0.5 + 0.5 * float(level), df=max(self.n_members - 1, 1)))
+        members = self.architecture_.n_members
+        return float(student.ppf(0.5 + 0.5 * float(level), df=max(members - 1, 1)))
 
     def _evaluate_rows(
         self, x: Any, compute: Callable[[np.ndarray], np.ndarray], per_point: tuple[int, ...]
@@ -806,7 +1124,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Parameters
         ----------
         order : int, default=1
-            Derivative order; ``0`` is the fit itself.
+            Derivative order; ``0`` is the fit itself. At most ``MAX_ORDER`` (6) for smooth
+            activations, 1 for ``'relu'`` and ``'leaky_relu'``.
         wrt : int, optional
             The input coordinate to differentiate with respect to; needed when the network
             has several inputs.
@@ -814,7 +1133,17 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Returns
         -------
         Derivative
-            A callable with the same input/output rules as :meth:`predict`.
+            A callable with the same input/output rules as :meth:`predict`. Evaluating it
+            raises a ``ValueError`` where the derivative (or its standard error) in user units
+            lies beyond the float64 range.
+
+        Raises
+        ------
+        TypeError
+            If ``order`` or ``wrt`` is not an integer.
+        ValueError
+            If ``order`` is negative or above the maximum, or ``wrt`` is missing for several
+            inputs or out of range.
         """
         self._check_is_fitted()
         order = self._check_order(order)
@@ -824,12 +1153,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise ValueError(
                 f"this network has {self.n_features_} inputs; pass wrt=0..{self.n_features_ - 1}"
             )
-        if (
-            isinstance(wrt, bool)
-            or not isinstance(wrt, (int, np.integer))
-            or not (0 <= wrt < self.n_features_)
-        ):
-            raise ValueError(f"wrt must be an integer in [0, {self.n_features_ - 1}], got {wrt!r}")
+        check_int(wrt, name="wrt", low=0, high=self.n_features_ - 1)
         if self.n_outputs_ != 1:
             raise ValueError("partial derivatives need a single output; use jacobian()")
         return PartialDerivative(self, order, int(wrt))
@@ -862,9 +1186,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         """A callable giving the Laplacian (trace of the Hessian), shape (...)."""
         self._single_output("laplacian")
         self._check_order(2)
-        return lambda x: self._evaluate_rows(
-            x, lambda r: np.trace(self._hessian(r), axis1=1, axis2=2)[:, None], ()
-        )
+
+        def laplacian(rows: np.ndarray) -> np.ndarray:
+            hessian = self._hessian(rows)
+            with np.errstate(over="ignore", invalid="ignore"):
+                trace = np.trace(hessian, axis1=1, axis2=2)[:, None]
+            return self._check_finite(trace, hessian, "Laplacian", 2)
+
+        return lambda x: self._evaluate_rows(x, laplacian, ())
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -874,20 +1203,27 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         ----------
         path : str or path-like
             The file to write (``torch.save`` format, loadable with ``weights_only=True``).
+
+        Raises
+        ------
+        NotFittedError
+            If the network is not fitted.
+        TypeError
+            If ``path`` is not a str or path-like object.
+        ValueError
+            If ``path`` is empty or holds a NUL character.
+        OSError
+            If the file cannot be written (a missing directory, no permission), naming it.
         """
-        torch = _torch()
         self._check_is_fitted()
-        params = self.get_params()
-        params["hidden_layers"] = [int(h) for h in params["hidden_layers"]]
-        for name, value in params.items():  # NumPy scalars are not JSON
-            if isinstance(value, np.integer):
-                params[name] = int(value)
-            elif isinstance(value, np.floating):
-                params[name] = float(value)
+        # The architecture the weights were fitted with, whatever set_params did since.
+        fitted = vars(self.architecture_)
+        params = {
+            name: _json_value(fitted.get(name, value)) for name, value in self.get_params().items()
+        }
         if not isinstance(params["device"], str):
             params["device"] = str(self.device_)
         meta = {
-            "format": _FORMAT,
             "params": params,
             "device": str(self.device_),
             "dtype": self.dtype_,
@@ -905,11 +1241,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             "loss_history": self.loss_history_,
         }
         state = {f"p{i}": p.detach().cpu() for i, p in enumerate(self.params_)}
-        torch.save({"meta": json.dumps(meta), "state": state}, os.fspath(path))
+        write_network(path, meta, state)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: Any = None) -> NeuralNetworkInterpolator:
         """Load a network written by :meth:`save`.
+
+        Every field of the file is checked before use: the hyperparameters as :meth:`fit`
+        checks them, the sizes, ranges and scales for type, finiteness and consistency, and
+        every weight tensor for its shape (from the hyperparameters), dtype and finiteness.
 
         Parameters
         ----------
@@ -923,53 +1263,79 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
         Raises
         ------
+        TypeError
+            If ``path`` is not a str or path-like object.
+        OSError
+            If the file cannot be read (``FileNotFoundError`` for a missing one).
         ValueError
-            If the file is not a saved network (corrupted, or something else).
+            If the file is not a network saved by :meth:`save` (something else, damaged or
+            tampered with: missing or mistyped metadata, weights of the wrong shape, NaN
+            weights), or ``device`` is unknown or unavailable.
         """
         torch = _torch()
+        saved = read_network(path)
+        params = dict(saved.params)
+        expected = cls._get_param_names()
         try:
-            blob = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
-            meta = json.loads(blob["meta"])
-            if meta.get("format") != _FORMAT:
-                raise KeyError("format")
-            state = blob["state"]
-            tensors = [state[f"p{i}"] for i in range(len(state))]
-        except FileNotFoundError:
-            raise
-        except Exception as error:
-            raise ValueError(
-                f"{os.fspath(path)!r} is not a NeuralNetworkInterpolator saved by save() "
-                f"(or it is damaged): {type(error).__name__}: {error}"
-            ) from None
-        params = meta["params"]
-        params["hidden_layers"] = tuple(params["hidden_layers"])
-        model = cls(**params)
+            if set(params) != set(expected):
+                missing, extra = set(expected) - set(params), set(params) - set(expected)
+                raise ValueError(
+                    f"hyperparameters missing: {sorted(missing)}, unexpected: {sorted(extra)}"
+                )
+            if not isinstance(params["device"], str):
+                raise TypeError(f"device must be a string, got {params['device']!r}")
+            if isinstance(params["hidden_layers"], list):
+                params["hidden_layers"] = tuple(params["hidden_layers"])
+            model = cls(**params)
+            model._validate_params()
+            check_extrapolate(model.extrapolate)
+            check_option(model.nan_policy, name="nan_policy", allowed=("raise", "omit"))
+            model.n_features_ = saved.n_features
+            model.n_outputs_ = saved.n_outputs
+            model.architecture_ = NetworkArchitecture(
+                hidden_layers=_check_hidden_layers(model.hidden_layers),
+                activation=model.activation,
+                n_members=int(model.n_members),
+                independent_outputs=bool(model.independent_outputs),
+            )
+            shapes = model._parameter_shapes()
+            found = [tuple(t.shape) for t in saved.tensors]
+            if found != shapes:
+                raise ValueError(f"weights of shapes {found}, where the metadata needs {shapes}")
+        except (TypeError, ValueError) as error:
+            raise damaged_file(path, str(error)) from None
         if device is None:
             # Where it was trained, so predictions match, unless that device is not here.
-            where = meta["device"] if _device_available(meta["device"]) else "auto"
+            where = saved.device if _device_available(saved.device) else "auto"
             if not _device_available(str(params["device"])):
                 model.device = "auto"  # so that a refit works here too
         else:
             where = device
             model.device = device
         model.device_ = resolve_device(where)
-        model.dtype_ = meta["dtype"]
+        model.dtype_ = saved.dtype
         dtype = getattr(torch, model.dtype_)
-        model.params_ = [t.to(device=model.device_, dtype=dtype) for t in tensors]
-        shape = tuple(meta["y_trailing_shape"])
-        model.n_features_ = meta["n_features"]
-        model.n_outputs_ = meta["n_outputs"]
-        model.n_samples_ = meta["n_samples"]
+        model.params_ = [t.to(device=model.device_, dtype=dtype) for t in saved.tensors]
+        shape = saved.y_trailing_shape
+        model.n_samples_ = saved.n_samples
         model.y_trailing_shape_ = shape
-        low, high = np.array(meta["x_min"]), np.array(meta["x_max"])
-        model.x_min_ = float(low[0]) if model.n_features_ == 1 else low
-        model.x_max_ = float(high[0]) if model.n_features_ == 1 else high
-        model.x_mean_ = np.array(meta["x_mean"])
-        model.x_scale_ = np.array(meta["x_scale"])
-        model.y_mean_ = np.array(meta["y_mean"])
-        model.y_scale_ = np.array(meta["y_scale"])
-        noise = np.array(meta["noise_std"])
+        model.x_min_ = float(saved.x_min[0]) if saved.n_features == 1 else saved.x_min
+        model.x_max_ = float(saved.x_max[0]) if saved.n_features == 1 else saved.x_max
+        model.x_mean_ = saved.x_mean
+        model.x_scale_ = saved.x_scale
+        model.y_mean_ = saved.y_mean
+        model.y_scale_ = saved.y_scale
+        noise = saved.noise_std
         model.noise_std_ = float(noise[0]) if shape == () else noise.reshape(shape)
-        model.loss_history_ = list(meta["loss_history"])
+        model.loss_history_ = list(saved.loss_history)
         model.n_iterations_ = len(model.loss_history_)
         return model
+
+
+def _json_value(value: Any) -> Any:
+    """A hyperparameter as JSON can hold it: NumPy scalars as Python ones, sequences as lists."""
+    if isinstance(value, (np.bool_, np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return [_json_value(item) for item in value]
+    return value

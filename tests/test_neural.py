@@ -219,7 +219,7 @@ def test_progress_bar_needs_tqdm(monkeypatch):
     ("params", "error", "fragment"),
     [
         ({"hidden_layers": (0,)}, ValueError, "hidden_layers"),
-        ({"hidden_layers": 32}, ValueError, "hidden_layers"),
+        ({"hidden_layers": 32}, TypeError, r"hidden_layers .* for one layer write \(32,\)"),
         ({"activation": "swish"}, ValueError, "activation"),
         ({"optimizer": "sgd"}, ValueError, "optimizer"),
         ({"epochs": -1}, ValueError, "epochs"),
