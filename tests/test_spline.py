@@ -485,7 +485,132 @@ def test_extreme_y_scales_give_the_scaled_answer(scale):
     assert scaled.noise_std_ == pytest.approx(scale * base.noise_std_, rel=1e-8)
 
 
-def test_x_too_narrow_for_its_magnitude_is_a_clear_error():
+def test_x_on_a_coarse_float_grid_warns_and_still_fits_exactly():
+    # 1e15 + [0, 10] holds only ~80 floats: the positions are rounded by float64 itself.
     x = 1e15 + np.linspace(0, 10, 50)
-    with pytest.raises(ValueError, match="subtract an offset"):
-        SplineInterpolator().fit(x, np.sin(x - 1e15))
+    with pytest.warns(RuntimeWarning, match="subtract an offset"):
+        spline = SplineInterpolator().fit(x, np.sin(x - 1e15))
+    grid = x[5:-5]
+    np.testing.assert_allclose(spline.differentiate(1)(grid), np.cos(grid - 1e15), atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- extreme inputs
+# Any finite float64 data either fit correctly or get a clear error (the fit works in internal
+# units; see pydelt_like.spline._scaling).
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offset_exp=st.integers(-300, 300),
+    span_exp=st.integers(-250, 250),
+    y_exp=st.integers(-250, 250),
+    slope_sign=st.sampled_from([-1.0, 1.0]),
+    seed=st.integers(0, 2**16),
+    clustered=st.booleans(),
+)
+def test_property_exact_lines_are_reproduced_at_any_scale(
+    offset_exp, span_exp, y_exp, slope_sign, seed, clustered
+):
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 1, 30))
+    if clustered:  # most samples in 1 % of the range, two far out
+        t = np.r_[np.sort(rng.uniform(0, 0.01, 28)), 0.5, 1.0]
+    span = 10.0**span_exp
+    x = np.unique(10.0**offset_exp + span * t)
+    if x.size < 7 or np.median(np.diff(x)) < 1024 * np.spacing(x.max()):
+        return  # x itself rounded by the float grid: another test's subject
+    slope = slope_sign * 10.0**y_exp / span
+    if not np.isfinite(slope):
+        return
+    y = 3.0 * 10.0**y_exp + slope * (x - x[0])
+    spline = SplineInterpolator().fit(x, y)
+    grid = x[[2, x.size // 2, -3]]
+    # Rounding of y (relative eps) spread over the span bounds the slope's error.
+    tol = 1e-9 * abs(slope) + 64 * np.finfo(float).eps * np.abs(y).max() / (x[-1] - x[0])
+    np.testing.assert_allclose(spline.differentiate(1)(grid), slope, atol=tol, rtol=0)
+    np.testing.assert_allclose(spline(grid), y[[2, x.size // 2, -3]], rtol=1e-12)
+    assert np.all(spline.differentiate(2)(grid) == 0) or np.all(
+        np.abs(spline.differentiate(2)(grid)) <= 1e3 * tol / (x[-1] - x[0])
+    )
+
+
+@pytest.mark.parametrize("value", [10.5, -1e300, 5e-310, 0.0])
+@pytest.mark.parametrize("smoothing", ["auto", 0])
+def test_constants_are_reproduced_exactly_even_on_clustered_x(value, smoothing):
+    x = np.array([0.0, 1e-258, 6e-4, 1994.7, 2499.7, 3375.7, 6622.6, 7038.4, 8652.3, 1e4])
+    spline = SplineInterpolator(smoothing=smoothing).fit(x, np.full(x.size, value))
+    grid = [1000.0, 5000.0, 9999.0]
+    np.testing.assert_array_equal(spline(grid), value)
+    np.testing.assert_array_equal(spline.differentiate(1)(grid), 0.0)
+
+
+def test_nearly_coincident_x_make_interpolation_a_clear_error():
+    x = np.array([0.0, 1e-258, 6e-4, 1994.7, 2499.7, 3375.7, 6622.6, 7038.4, 8652.3, 1e4])
+    with pytest.raises(ValueError, match=r"x values 0\.0 and 1e-258 .* smoothing='auto'"):
+        SplineInterpolator(smoothing=0).fit(x, np.sin(x / 1000))
+    # The automatic fit has no such trouble.
+    auto = SplineInterpolator().fit(x, np.sin(x / 1000))
+    assert np.all(np.isfinite(auto.differentiate(1)(np.linspace(0, 1e4, 50))))
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e307, 1e-300, 5e-320])
+def test_huge_and_tiny_y_fit_to_rounding(scale):
+    x = np.arange(30.0)
+    base = SplineInterpolator().fit(x, np.sin(x / 4))
+    spline = SplineInterpolator().fit(x, scale * np.sin(x / 4))
+    grid = np.linspace(1, 28, 20)
+    rtol = 1e-9 if scale > 1e-300 else 1e-3  # subnormal y keep few digits
+    for order in (0, 1, 2):
+        want = scale * base.differentiate(order)(grid)
+        got = spline.differentiate(order)(grid)
+        assert np.all(np.isfinite(got))
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
+    assert np.isfinite(spline.integrate(0, 29))
+    _, std = spline.predict(grid, return_std=True)
+    assert np.all(np.isfinite(std))
+
+
+def test_results_beyond_float64_are_a_clear_error_not_inf():
+    x = np.linspace(0, 1e-300, 20)  # a derivative of y ~ 1e10 over 1e-300 is 1e310
+    spline = SplineInterpolator().fit(x, 1e10 * np.sin(x / 1e-300))
+    assert np.isfinite(spline(5e-301))
+    with pytest.raises(ValueError, match="1st derivative's value exceeds the float64 range"):
+        spline.differentiate(1)(5e-301)
+
+
+def test_tiny_y_on_a_huge_span_has_finite_standard_errors():
+    x = np.linspace(-5e99, 5e99, 12)
+    _, std = SplineInterpolator().fit(x, 1e-301 * np.sin(np.arange(12))).predict(x, return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std >= 0)
+
+
+@pytest.mark.parametrize(
+    "weights", [np.full(9, 5e-324), np.full(9, 1e308), np.r_[np.ones(8), 1e300]]
+)
+def test_extreme_weights_fit_or_say_why(weights):
+    x = np.arange(9.0)
+    try:
+        spline = SplineInterpolator().fit(x, 2 * x + 1, weights=weights)
+    except ValueError as error:
+        assert "weights" in str(error)
+    else:
+        assert spline.differentiate(1)(4.0) == pytest.approx(2.0, rel=1e-9)
+
+
+def test_x_near_the_float64_limit_and_spanning_many_decades_fit():
+    x = np.array([0.0, 9.7e307, 1.2e308, 7.3e307, 1.46e308, 4.9e307, 1.7e308, 2.4e307])
+    spline = SplineInterpolator().fit(x, 2.0 * (x / 1e308) + 1)
+    assert spline(1e308) == pytest.approx(3.0, rel=1e-9)
+    wide = np.r_[1e-300, 2e-300, 3e-300, np.logspace(-10, 16, 10)]
+    assert np.isfinite(SplineInterpolator().fit(wide, np.arange(13.0))(1.0))
+
+
+def test_antiderivative_order_has_a_documented_maximum():
+    x = np.linspace(0, 1, 30)
+    spline = SplineInterpolator().fit(x, np.sin(3 * x))
+    with pytest.raises(ValueError, match="order must be at most 20"):
+        spline.antiderivative(10**6)
+    with pytest.raises(TypeError, match="order must be an integer"):
+        spline.antiderivative(2.0)
+    F = spline.antiderivative(20)
+    assert np.isfinite(F(1.0))

@@ -11,6 +11,7 @@ knot counts removes the jumpiness of a hard choice. The fit works in internal un
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 from typing import Any
 
@@ -37,16 +38,24 @@ from pydelt_like.spline._scaling import (
     standardise,
 )
 from pydelt_like.spline._selection import Selection, select_knots
-from pydelt_like.spline._weights import check_weights_against_residuals
+from pydelt_like.spline._weights import (
+    WeightCheck,
+    check_weights_against_residuals,
+    rounding_to_claimed_variance,
+)
 
 __all__ = ["SplineInterpolator"]
 
 #: The highest antiderivative order: each one raises the degree by one, and a B-spline of
 #: degree beyond ~30 is numerically meaningless anyway.
 MAX_ANTIDERIVATIVE_ORDER = 20
-#: An interpolant whose coefficients exceed the data this many times is an artefact of
-#: nearly coincident x, not a curve through the samples.
-_INTERPOLANT_GROWTH = 1e6
+#: A sample whose y is rounded more coarsely than its weight allows -- rounding variance over
+#: claimed variance above this (3x in standard deviation) -- is a broken promise.
+_ROUNDING_RATIO = 9.0
+#: An interpolant whose coefficients exceed the data's range this many times swings far
+#: beyond the data between samples (nearly coincident x): no one's idea of a curve through
+#: the samples.
+_INTERPOLANT_GROWTH = 1e3
 
 
 class SplineInterpolator(BaseInterpolator):
@@ -199,6 +208,11 @@ class SplineInterpolator(BaseInterpolator):
         try:
             selection = self._select(std, data, n_eff)
             self._average(std, data, selection, n_eff)
+            if data.weights_given:
+                corrected = self._respect_rounding(std, data.y[positive])
+                if corrected is not None:  # one series: refit with the weights it allows
+                    selection = self._select(corrected, data, n_eff)
+                    self._average(corrected, data, selection, n_eff)
         except FloatingPointError:
             ratio = float(data.weights.max() / data.weights[positive].min())
             raise ValueError(
@@ -209,21 +223,38 @@ class SplineInterpolator(BaseInterpolator):
 
     def _interpolate(self, std: Standardised) -> None:
         k = int(self.k)
+        gaps = np.diff(std.u)
+        if not (gaps > 0).all():  # distinct x that coincide once mapped onto [0, 1]
+            i = int(np.argmin(gaps))
+            raise ValueError(self._too_close(std, i, "coincide at the resolution of float64"))
         spline = make_interp_spline(std.u, std.z, k=k, axis=0)
-        if not np.all(np.abs(spline.c) <= _INTERPOLANT_GROWTH * max(1.0, np.abs(std.z).max())):
-            gaps = np.diff(std.u)
+        growth = np.abs(spline.c).max(axis=0) / np.maximum(np.abs(std.z).max(axis=0), 1e-300)
+        if growth.max() > _INTERPOLANT_GROWTH:
+            # The coefficients bound the curve: a large one is a swing far beyond the data,
+            # forced by samples much closer together than the others.
             i = int(np.argmin(gaps))
             raise ValueError(
-                f"x values {data_x(std, i)!r} and {data_x(std, i + 1)!r} are too close, relative "
-                f"to the range of x, for an exact interpolation of degree k={k} (the interpolant "
-                "would swing far beyond the data between them); merge or drop one of them, use "
-                "smoothing='auto', or lower k"
+                self._too_close(
+                    std,
+                    i,
+                    f"are so much closer together than the other samples that the degree-{k} "
+                    f"interpolant would swing up to {growth.max():.2g} times the data's range "
+                    "between samples",
+                )
             )
         spline.extrapolate = True
         self.unit_spline_ = spline
         m = std.z.shape[1]
         self.n_knots_ = self._as_output(np.full(m, spline.t.size - 2 * k - 1))
         self.noise_std_ = self._as_output(np.zeros(m))
+
+    @staticmethod
+    def _too_close(std: Standardised, i: int, why: str) -> str:
+        return (
+            f"x values {float(std.x[i])!r} and {float(std.x[i + 1])!r} {why}; an exact "
+            "interpolation (smoothing=0) cannot use them: merge or drop one, use "
+            "smoothing='auto', or lower k"
+        )
 
     def _select(self, std: Standardised, data: FitData, n_eff: int) -> Selection:
         k = int(self.k)
@@ -301,6 +332,44 @@ class SplineInterpolator(BaseInterpolator):
             std.u, std.z, std.w, k, sel.counts, coefs, sel.weights, sel.band, unit
         )
 
+    def _respect_rounding(self, std: Standardised, y: np.ndarray) -> Standardised | None:
+        """Lower the weights of samples whose y is rounded more coarsely than they claim.
+
+        A sample's variance is never below the rounding of the value as written (a uniform
+        error of one unit in its last digit: quantum**2 / 12). Where the weights claim far less
+        (more than _ROUNDING_RATIO times, in variance), warn; for one series return the data
+        with weights ``w / (1 + ratio)`` to refit, for several widen their bands instead.
+        """
+        unit = self.posterior_.unit_var
+        ratio = rounding_to_claimed_variance(y, std, unit)
+        bad = ratio > _ROUNDING_RATIO
+        if not bad.any():
+            return None
+        m = y.shape[1]
+        for j in np.flatnonzero(bad.any(axis=0)):
+            where = np.flatnonzero(bad[:, j])
+            series = f" (series {j})" if m > 1 else ""
+            action = (
+                "their weights are lowered to what the rounding allows and the fit is repeated"
+                if m == 1
+                else "the uncertainty band is widened there"
+            )
+            warnings.warn(
+                f"y values at x in [{std.x[where[0]]:.6g}, {std.x[where[-1]]:.6g}]{series} are "
+                f"written with so few digits that their rounding is up to "
+                f"{np.sqrt(ratio[where, j].max()):.3g} times the standard deviation their "
+                f"weights allow ({where.size} samples); {action}. Weights are read as inverse "
+                "variances known up to a common factor, never below the rounding of y",
+                RuntimeWarning,
+                stacklevel=5,
+            )
+        if m > 1:
+            self.rounding_check_ = WeightCheck(std.u, 1.0 + ratio, np.asarray(bad.any(axis=0)))
+            return None
+        w = std.w / (1.0 + ratio[:, 0])
+        shift = int(np.frexp(w.max())[1])
+        return dataclasses.replace(std, w=np.ldexp(w, -shift), w_exp=std.w_exp + shift)
+
     def _as_output(self, values: np.ndarray) -> Any:
         """One value per series: a scalar for 1-D y, else an array of y's trailing shape."""
         if self.y_trailing_shape_ == ():
@@ -338,9 +407,10 @@ class SplineInterpolator(BaseInterpolator):
             )
         u = self.scaling_.to_unit(x)
         variance = np.maximum(posterior.variance(total)(u), 0.0)
-        check = getattr(self, "weight_check_", None)
-        if check is not None:
-            variance = variance * check.inflation(u)
+        for name in ("weight_check_", "rounding_check_"):
+            check = getattr(self, name, None)
+            if check is not None:
+                variance = variance * check.inflation(u)
         std = np.sqrt(variance) * self.scaling_.resid
         return self.scaling_.to_user(std, total, what="standard error")
 
@@ -502,9 +572,3 @@ class SplineInterpolator(BaseInterpolator):
             (ends[1] - ends[0])[None, :], self.derivative_order_ - 1, what="integral"
         )
         return self._as_output(total[0])
-
-
-def data_x(std: Standardised, i: int) -> float:
-    """The user's x of internal sample ``i`` (for messages)."""
-    scaling = std.scaling
-    return float(np.ldexp(scaling.lo + scaling.span * std.u[i], scaling.x_exp))

@@ -204,16 +204,16 @@ def fit_batch(
             )
             rhs[coef_start[i] : coef_start[i + 1]] = block.T @ wy
 
-    coef, row_weight = _solve_banded(bands, rhs, coef_start)
+    coef, ridge = _solve_banded(bands, rhs, coef_start)
 
     # Residual sums of squares from the normal equations (for the ridged solution,
     # RSS = y'Wy - c'r - ridge penalty); where that identity loses its digits to
     # cancellation (nearly exact fits), from the residuals themselves.
     wyy = np.einsum("i,ij,ij->j", w, y, y)
     order = bands.shape[0] - 1
-    penalty = np.zeros_like(coef)
-    penalty[: n_total - order] = (
-        row_weight[: n_total - order, None] * np.diff(coef, order, axis=0) ** 2
+    penalty = ridge.identity[:, None] * coef**2
+    penalty[: n_total - order] += (
+        ridge.difference[: n_total - order, None] * np.diff(coef, order, axis=0) ** 2
     )
     rss = wyy - np.add.reduceat(coef * rhs + penalty, coef_start[:-1], axis=0)
     for cand in np.flatnonzero(np.any(rss < _EXACT_RSS_BELOW * wyy, axis=1)):
@@ -252,28 +252,53 @@ def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) ->
     return row_weight
 
 
-def factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Add the ridge and factor: the upper banded Cholesky factor and the ridge row weights.
+@dataclass(frozen=True)
+class Ridge:
+    """The stabilising penalty added to the normal equations (to evaluate its share of RSS).
 
-    The ridge is boosted until the factorisation succeeds.
+    ``difference[l]`` weighs the squared (k + 1)-th difference of coefficients l .. l + k + 1;
+    ``identity[j]`` the squared coefficient j itself (zero unless the difference penalty could
+    not make the system solvable).
     """
+
+    difference: np.ndarray
+    identity: np.ndarray
+
+
+def factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray, Ridge]:
+    """Add the ridge and factor: the upper banded Cholesky factor and the ridge added.
+
+    The difference ridge is boosted until the factorisation succeeds. Data that pin down fewer
+    than ``k + 1`` directions of a block (every sample at nearly one point, say) leave the
+    difference penalty's null space -- polynomials of degree k -- undetermined; then a tiny
+    penalty on the coefficients themselves (in internal units, a pull towards the data's
+    least-squares line) makes it solvable.
+    """
+    order = bands.shape[0] - 1
     row_weight = _add_ridge(bands, coef_start)
-    for boost in (1e2, 1e4, 1e6, None):
+    identity = np.zeros(bands.shape[1])
+    for boost in (1e2, 1e4, 1e6, "identity", None):
         try:
-            return linalg.cholesky_banded(bands, check_finite=False), row_weight
+            return linalg.cholesky_banded(bands, check_finite=False), Ridge(row_weight, identity)
         except linalg.LinAlgError:
             if boost is None:
                 break
-            row_weight = row_weight + _add_ridge(bands, coef_start, boost=boost)
+            if boost == "identity":
+                sizes = np.diff(coef_start)
+                diag_mean = np.add.reduceat(bands[order], coef_start[:-1]) / sizes
+                identity = np.repeat(RIDGE * np.maximum(diag_mean, np.finfo(float).tiny), sizes)
+                bands[order] += identity
+            else:
+                row_weight = row_weight + _add_ridge(bands, coef_start, boost=float(boost))
     raise FloatingPointError("the spline's normal equations could not be solved")
 
 
 def _solve_banded(
     bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve the ridge-stabilised system; return the coefficients and the ridge row weights."""
-    factor, row_weight = factor_banded(bands, coef_start)
-    return linalg.cho_solve_banded((factor, False), rhs, check_finite=False), row_weight
+) -> tuple[np.ndarray, Ridge]:
+    """Solve the ridge-stabilised system; return the coefficients and the ridge added."""
+    factor, ridge = factor_banded(bands, coef_start)
+    return linalg.cho_solve_banded((factor, False), rhs, check_finite=False), ridge
 
 
 def inverse_band(factor: np.ndarray) -> np.ndarray:

@@ -18,11 +18,15 @@ the float64 range; overflow is then reported, never returned as inf or NaN.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.polynomial import polynomial as npoly
 
+#: Samples whose typical spacing is below this many steps of the float64 grid at x's magnitude
+#: carry rounding of more than ~0.1 % of that spacing in their positions: warn.
+_COARSE_GRID_STEPS = 1024
 #: Residuals of the line below this many units of rounding of y count as zero: an exact line.
 _LINE_ULPS = 4.0
 _EPS = float(np.finfo(float).eps)
@@ -99,6 +103,7 @@ def _describe(order: int) -> str:
 class Standardised:
     """Data in internal units, ready for the spline: ``z`` is fitted on ``u`` with ``w``."""
 
+    x: np.ndarray  # (n,) the samples' x in the user's units (for messages)
     u: np.ndarray  # (n,) in [0, 1], increasing
     z: np.ndarray  # (n, m), largest magnitude 1 (or all 0 for an exact line)
     w: np.ndarray  # (n,) relative weights, largest in [0.5, 1)
@@ -108,23 +113,15 @@ class Standardised:
 
 
 def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Standardised:
-    """Bring sorted, distinct, finite ``x`` (n,), ``y`` (n, m) and weights ``w`` to internal units.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` spans too few representable numbers to place knots in.
-    """
+    """Bring sorted, distinct, finite ``x`` (n,), ``y`` (n, m) and weights ``w`` to internal units."""
     x_exp = int(_exponent_above(np.array([max(abs(x[0]), abs(x[-1]))]))[0])
     xs = np.ldexp(x, -x_exp)
     lo, hi = float(xs[0]), float(xs[-1])
+    # Distinct floats stay distinct and ordered: the difference of two scaled samples is exact
+    # whenever they lie within a factor of two of each other, so even x values a few steps of
+    # the float64 grid apart (1e15 + [0, 1, 2, ...]) are placed exactly on [0, 1].
     span = hi - lo
-    if not span > 1e-12 * max(abs(lo), abs(hi)):
-        raise ValueError(
-            f"x spans [{x[0]!r}, {x[-1]!r}], too narrow for its magnitude to place knots (fewer "
-            "than 10**12 steps of the float64 grid apart); subtract an offset from x (e.g. "
-            "x - x[0]) or rescale it"
-        )
+    _warn_if_x_is_coarse(x)
     u = np.clip((xs - lo) / span, 0.0, 1.0)
     u[0], u[-1] = 0.0, 1.0
 
@@ -142,8 +139,26 @@ def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Standardised:
     resid = np.where(exact, 0.0, np.abs(z1).max(axis=0))
     z = np.where(exact, 0.0, z1 / np.where(resid > 0, resid, 1.0))
     return Standardised(
-        u=u, z=z, w=wn, w_exp=w_exp, line=line, scaling=Scaling(x_exp, lo, span, y_exp, resid)
+        x=x, u=u, z=z, w=wn, w_exp=w_exp, line=line, scaling=Scaling(x_exp, lo, span, y_exp, resid)
     )
+
+
+def _warn_if_x_is_coarse(x: np.ndarray) -> None:
+    """Warn when x's magnitude leaves only a few float64 steps between neighbouring samples."""
+    steps = np.diff(x) / np.spacing(np.maximum(np.abs(x[:-1]), np.abs(x[1:])))
+    typical = float(np.median(steps))
+    if typical < _COARSE_GRID_STEPS:
+        where = int(np.argmin(np.abs(steps - typical)))
+        warnings.warn(
+            f"x values lie only about {typical:.0f} steps of the float64 grid apart at their "
+            f"magnitude (near x = {x[where]:.6g}, floats are "
+            f"{float(np.spacing(abs(x[where]))):.3g} apart), so their positions carry rounding "
+            f"of up to {0.5 / typical:.1%} of the spacing; the fit takes them as exact. If x "
+            "was rounded when it became a float (e.g. time stamps far from zero), subtract an "
+            "offset first (x - x[0], or time since the first sample)",
+            RuntimeWarning,
+            stacklevel=6,
+        )
 
 
 def _weighted_line(u: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:

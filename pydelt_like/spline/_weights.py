@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -27,6 +28,9 @@ _FALSE_ALARM = 1e-3
 #: Runs are this share of the samples (at least _MIN_RUN of them).
 _RUN_SHARE = 0.05
 _MIN_RUN = 5
+#: Rounding variance above this multiple of the claimed variance needs a neighbour that
+#: agrees before it counts (see rounding_to_claimed_variance).
+_ROUNDING_CONFIRM = 9.0
 #: Median of chi-squared with one degree of freedom: a robust level for r**2.
 _CHI2_1_MEDIAN = 0.45493642311957283
 
@@ -123,3 +127,46 @@ def check_weights_against_residuals(
             stacklevel=5,
         )
     return WeightCheck(centres, ratios, flagged)
+
+
+def decimal_resolution(y: np.ndarray) -> np.ndarray:
+    """The rounding quantum of every value of ``y`` (n, m) as written in decimal.
+
+    A value's quantum is the unit of its last significant decimal digit (0.0012 -> 1e-4,
+    157.0 -> 1); a value written with more digits than float64 holds gets a negligible one.
+    Values that need more than 20 digits below the largest magnitude, and exact zeros, get
+    quantum 0. Trailing zeros hide finer digits (57.0 may have been 57.00): callers must not
+    trust one value's quantum alone.
+    """
+    top = float(np.abs(y).max())
+    quantum = np.zeros(y.shape)
+    if top == 0:
+        return quantum
+    found = np.zeros(y.shape, dtype=bool)
+    first = -int(np.floor(np.log10(top))) - 1
+    for decimals in range(first, first + 21):
+        hit = ~found & (np.round(y, decimals) == y)
+        quantum[hit] = 10.0**-decimals
+        found |= hit
+    quantum[y == 0] = 0.0  # an exact zero says nothing about its digits
+    return quantum
+
+
+def rounding_to_claimed_variance(y: np.ndarray, std: Any, unit: np.ndarray) -> np.ndarray:
+    """Ratio (n, m) of each sample's rounding variance to the variance its weight claims.
+
+    ``y`` in the user's units; ``std`` the fit's internal data (weights, scaling); ``unit`` the
+    fitted variance of a sample of weight one in internal units.
+    """
+    scaling = std.scaling
+    quantum = np.ldexp(decimal_resolution(y), -scaling.y_exp) / scaling.resid
+    claimed = np.maximum(unit, np.finfo(float).tiny)[None, :] / std.w[:, None]
+    ratio = quantum**2 / 12.0 / claimed
+    # A value whose trailing zeros were dropped (57.0 for 57.00) looks coarser than it is; such
+    # values are isolated, while coarsely rounded data are coarse in runs: a sample counts only
+    # when a neighbour agrees.
+    coarse = ratio > _ROUNDING_CONFIRM
+    agreed = np.zeros_like(coarse)
+    agreed[1:] |= coarse[:-1]
+    agreed[:-1] |= coarse[1:]
+    return np.where(agreed, ratio, np.minimum(ratio, _ROUNDING_CONFIRM))
