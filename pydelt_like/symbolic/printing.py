@@ -146,6 +146,8 @@ def _mul_text(node: Mul, done: dict[Expr, tuple[str, int]]) -> tuple[str, int]:
         else:
             numerator.append(factor)
 
+    if not sign and not lead and not denominator and len(numerator) == 1:
+        return done[numerator[0]]  # 1*u reads u: no parentheses a bare u would not need
     top = [lead] if lead else []
     top += [_factor(*done[f]) for f in numerator]
     body = "*".join(top) if top else "1"
