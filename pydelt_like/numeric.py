@@ -105,9 +105,9 @@ def _estimate(
 def _check_stencil(x: np.ndarray, h: np.ndarray, order: int, richardson: bool) -> None:
     """The stencil's points must be distinct floats, all finite."""
     nearest = (h / 2 if order % 2 else h) / (2 if richardson else 1)
-    collapsed = (x + nearest == x) | (x - nearest == x)
     farthest = order / 2 * h
     with np.errstate(over="ignore"):
+        collapsed = (x + nearest == x) | (x - nearest == x)
         overflow = ~np.isfinite(x + farthest) | ~np.isfinite(x - farthest)
     if collapsed.any():
         i = int(np.flatnonzero(collapsed)[0])
