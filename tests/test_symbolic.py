@@ -739,3 +739,21 @@ def test_parse_rejects_non_ascii_names_with_a_position():
     with pytest.raises(ParseError) as info:
         parse("x² + 1")
     assert info.value.position == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"depth": 10**9}, ValueError, "depth must be at most 20"),  # 1.4^depth nodes
+        ({"depth": -1}, ValueError, "depth must be at least 0"),
+        ({"depth": 2.0}, TypeError, "depth must be an integer"),
+        ({"variables": []}, ValueError, "at least one"),
+        ({"variables": ["e"]}, ValueError, "constant e"),
+        ({"functions": ["foo"]}, ValueError, "unknown function"),
+    ],
+)
+def test_random_expressions_refuse_bad_options(kwargs, error, fragment):
+    with pytest.raises(error, match=fragment):
+        random_expression(np.random.default_rng(0), **kwargs)
+    with pytest.raises(TypeError, match="Generator"):
+        random_expression(0)
