@@ -37,7 +37,9 @@ from pydelt_like._validation import as_float_array, check_order, check_real
 __all__ = ["MAX_ORDER", "numerical_derivative"]
 
 _EPS = np.finfo(float).eps
-_ULPS = 16  # round-off of a function value, in units of eps * |f| (f's own and its argument's)
+# Round-off of a function value in units of eps * |f|: generous, because f's own arguments
+# round too (sin(a*x + c) near a zero of f); fewer let the step search run into round-off.
+_ULPS = 16
 # At most this many step reductions by 4 (a factor 4e9: sin(x) at x = 1e9 still resolved).
 _SHRINKS = 16
 _AGREE = 1e-7  # relative agreement of estimates at h and h/4 that ends the reductions
@@ -64,8 +66,8 @@ def _stencil(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(the central difference, an estimate of its round-off).
 
-    Each value carries round-off from f itself (a few ulps of |f|) and from its argument
-    (half a spacing of floats at x, times |f'|, estimated from the stencil's differences).
+    Each value carries round-off from f itself (_ULPS ulps of |f|) and from its argument
+    (the spacing of floats at x, times |f'| estimated from the stencil's differences).
     """
     total = np.zeros_like(x)
     magnitude = np.zeros_like(x)
@@ -103,12 +105,13 @@ def _estimate(
 
 
 def _check_stencil(x: np.ndarray, h: np.ndarray, order: int, richardson: bool) -> None:
-    """The stencil's points must be distinct floats, all finite."""
+    """The stencil's points around each finite x must be distinct floats, all finite."""
     nearest = (h / 2 if order % 2 else h) / (2 if richardson else 1)
     farthest = order / 2 * h
-    with np.errstate(over="ignore"):
-        collapsed = (x + nearest == x) | (x - nearest == x)
-        overflow = ~np.isfinite(x + farthest) | ~np.isfinite(x - farthest)
+    finite = np.isfinite(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        collapsed = finite & ((x + nearest == x) | (x - nearest == x))
+        overflow = finite & (~np.isfinite(x + farthest) | ~np.isfinite(x - farthest))
     if collapsed.any():
         i = int(np.flatnonzero(collapsed)[0])
         raise ValueError(
@@ -281,7 +284,7 @@ def numerical_derivative(
         out = np.array(_values(f, flat, "f"))
     elif step is not None:
         h = np.full_like(flat, step)
-        _check_stencil(flat[np.isfinite(flat)], h[np.isfinite(flat)], order, richardson)
+        _check_stencil(flat, h, order, richardson)
         with np.errstate(all="ignore"):
             out = _estimate(f, flat, h, order, richardson, "f")[0]
         lost = np.isfinite(flat) & ~np.isfinite(out)
@@ -298,8 +301,7 @@ def numerical_derivative(
         # Truncation error O(h^4) with Richardson, O(h^2) without; round-off eps / h^n.
         power = order + 4 if richardson else order + 2
         h = _EPS ** (1.0 / power) * np.maximum(1.0, np.abs(flat))
-        finite = np.isfinite(flat)
-        _check_stencil(flat[finite], h[finite], order, richardson)
+        _check_stencil(flat, h, order, richardson)
         with np.errstate(all="ignore"):
             out = _adaptive(f, flat, h, order, richardson)
     out = out.reshape(points.shape)
