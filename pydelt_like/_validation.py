@@ -119,6 +119,11 @@ def _object_to_float(array: np.ndarray, name: str) -> np.ndarray:
             )
         try:
             float(item)
+        except OverflowError:  # a Python int beyond float64's range
+            raise ValueError(
+                f"{name} contains an integer beyond float64's range (about ±1.8e308) at index "
+                f"{where}; rescale it"
+            ) from None
         except (TypeError, ValueError):
             hint = "; use float('nan') for missing values" if item is None else ""
             raise TypeError(
@@ -155,7 +160,8 @@ def as_float_array(values: Any, *, name: str) -> np.ndarray:
         is never mistaken for data), dates, times or timedeltas, or objects that cannot be
         converted to float.
     ValueError
-        If ``values`` is ragged (nested sequences of different lengths).
+        If ``values`` is ragged (nested sequences of different lengths) or holds an integer
+        beyond float64's range.
 
     Examples
     --------

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from pydelt_like._validation import as_float_array
+from pydelt_like._validation import as_float_array, check_int, check_real
 
-__all__ = ["DerivativeCheck", "check_derivative"]
+__all__ = ["MAX_POINTS", "MAX_SAMPLES", "DerivativeCheck", "check_derivative"]
+
+# The report is a table with one row per point; for bulk comparisons call
+# numerical_derivative or evaluate directly.
+MAX_POINTS = 10_000
+# Samples for the spline column: 400 resolve smooth functions; more only cost time (a fit
+# of 100,000 samples takes about a second).
+MAX_SAMPLES = 100_000
+_MIN_SAMPLES = 10  # the spline needs at least 7 distinct samples to fit a derivative
+# A spline through 400 exact samples of a smooth function is good to about 1e-5 (relative);
+# a hundred times worse means the samples do not resolve f: say so.
+_SPLINE_RTOL = 1e-3
 
 
 @dataclass
@@ -90,8 +102,13 @@ class DerivativeCheck:
         )
 
 
-def _as_callable(value: Any, name: str) -> tuple[Callable[[np.ndarray], Any], Any]:
-    """(vectorised callable of one variable, the expression or None)."""
+def _as_callable(value: Any, name: str) -> tuple[Callable[[np.ndarray], np.ndarray], Any]:
+    """(callable of one array returning float64 of its shape, the expression or None).
+
+    A user's callable is checked at every call: its output must be real numbers with one
+    value per point (or a single value), else a TypeError/ValueError names ``name``.
+    """
+    from pydelt_like.numeric import _values, _vectorised
     from pydelt_like.symbolic import Expr, parse, to_function
 
     if isinstance(value, str):
@@ -103,10 +120,33 @@ def _as_callable(value: Any, name: str) -> tuple[Callable[[np.ndarray], Any], An
         compiled = to_function(value)
         if not free:
             return (lambda x: np.full(np.shape(x), compiled())), value
-        return compiled, value
+        return (lambda x: np.asarray(compiled(x), dtype=float)), value
     if callable(value):
-        return (lambda x: np.asarray(value(x), dtype=float)), None
+        function = _vectorised(value, name)
+        return (lambda x: np.array(_values(function, x, name))), None
     raise TypeError(f"{name} must be an expression, its text or a callable, got {value!r}")
+
+
+def _domain_points(domain: Any, n_points: int) -> np.ndarray:
+    """``n_points`` evenly spaced interior points of ``domain``, distinct and finite."""
+    if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") or len(domain) != 2:
+        raise TypeError(f"domain must be a pair (a, b) of numbers with a < b, got {domain!r}")
+    # check_real returns None only with allow_none=True.
+    a = cast(float, check_real(domain[0], name="domain[0]"))
+    b = cast(float, check_real(domain[1], name="domain[1]"))
+    if not a < b:
+        raise ValueError(f"domain must be (a, b) with a < b, got {domain!r}")
+    t = np.arange(1, n_points + 1) / (n_points + 1)
+    with np.errstate(over="ignore"):
+        width = b - a
+    # a + (b - a) t, or a (1 - t) + b t where b - a overflows (a domain of +-1e308).
+    points = a + width * t if np.isfinite(width) else a * (1 - t) + b * t
+    if n_points > 1 and not np.all(np.diff(points) > 0):
+        raise ValueError(
+            f"domain {domain!r} is too narrow for n_points={n_points} distinct points in "
+            "float64; widen it or ask for fewer points"
+        )
+    return points
 
 
 def check_derivative(
@@ -130,25 +170,38 @@ def check_derivative(
     df_hand : Expr, str or callable
         Your derivative of ``f``.
     at : float or array-like, optional
-        Points to check at.
+        Points to check at: finite, at most ``MAX_POINTS`` (10,000).
     domain : (float, float), optional
-        Check at ``n_points`` evenly spaced interior points of this interval instead.
+        Check at ``n_points`` evenly spaced interior points of this interval instead
+        (finite ends, ``a < b``).
     n_points : int, default=7
-        How many points when ``domain`` is given.
+        How many points when ``domain`` is given: 1 to ``MAX_POINTS`` (10,000).
     rtol, atol : float
-        Tolerance against the reference derivative: symbolic when ``f`` is an
-        expression or text, else numeric (central differences with Richardson
+        Tolerance against the reference derivative (non-negative): symbolic when ``f`` is
+        an expression or text, else numeric (central differences with Richardson
         extrapolation, accurate to about 1e-10 for smooth functions).
     spline : bool, default=True
         Also fit a :class:`~pydelt_like.SplineInterpolator` to ``n_samples`` samples of
         ``f`` around the points and report its derivative: what you would get from data.
     n_samples : int, default=400
-        Samples for the spline.
+        Samples for the spline: 10 to ``MAX_SAMPLES`` (100,000).
 
     Returns
     -------
     DerivativeCheck
         Prints as a table with a verdict.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` or ``df_hand`` is not an expression, text or a callable, a callable
+        returns something other than real numbers, or an option has the wrong type.
+    ValueError
+        If not exactly one of ``at`` and ``domain`` is given; if the points are empty,
+        not finite or too many; if ``domain`` is not ``(a, b)`` with finite ``a < b``
+        holding ``n_points`` distinct points; if an option is out of range; if a callable
+        returns an array of another shape than its input; or if an expression has
+        several variables.
 
     Examples
     --------
@@ -158,27 +211,42 @@ def check_derivative(
     >>> check_derivative("sin(x^2)", "2*x*cos(x^2)", at=[0.5, 1.0, 1.7]).ok
     True
     """
+    from pydelt_like.base import _check_flag
     from pydelt_like.numeric import numerical_derivative
     from pydelt_like.symbolic import differentiate, to_function
     from pydelt_like.symbolic.evaluate import _describe
 
     f_call, f_expr = _as_callable(f, "f")
     hand_call, hand_expr = _as_callable(df_hand, "df_hand")
+    n_points = cast(int, check_int(n_points, name="n_points", low=1, high=MAX_POINTS))
+    n_samples = cast(
+        int, check_int(n_samples, name="n_samples", low=_MIN_SAMPLES, high=MAX_SAMPLES)
+    )
+    rtol = cast(float, check_real(rtol, name="rtol", low=0))
+    atol = cast(float, check_real(atol, name="atol", low=0))
+    spline = _check_flag(spline, "spline")
     if (at is None) == (domain is None):
         raise ValueError("pass exactly one of at=points or domain=(a, b)")
     if at is not None:
         points = as_float_array(at, name="at").ravel()
+        if points.size > MAX_POINTS:
+            raise ValueError(
+                f"at has {points.size:,} points, more than the {MAX_POINTS:,} a check reports "
+                "(a table row each); for bulk comparisons use numerical_derivative directly"
+            )
     else:
-        a, b = (float(v) for v in domain)  # type: ignore[union-attr]
-        if not (np.isfinite(a) and np.isfinite(b) and a < b):
-            raise ValueError(f"domain must be (a, b) with a < b, got {domain!r}")
-        points = np.linspace(a, b, n_points + 2)[1:-1]
+        points = _domain_points(domain, n_points)
     if points.size == 0 or not np.all(np.isfinite(points)):
         raise ValueError("the points to check must be finite and not empty")
 
     notes: list[str] = []
-    hand = np.broadcast_to(np.asarray(hand_call(points), dtype=float), points.shape).copy()
-    numeric = np.asarray(numerical_derivative(f_call, points), dtype=float).reshape(points.shape)
+    hand = hand_call(points)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        numeric = np.asarray(numerical_derivative(f_call, points), dtype=float).reshape(
+            points.shape
+        )
+    notes.extend(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
     symbolic = None
     if f_expr is not None:
         derivative = differentiate(f_expr, next(iter(f_expr.free_symbols), "x"))
@@ -195,12 +263,20 @@ def check_derivative(
     spline_values = None
     if spline:
         spline_values = _spline_derivative(f_call, points, n_samples, notes)
+    if spline_values is not None:
+        with np.errstate(all="ignore"):
+            off = np.abs(spline_values - ref) > _SPLINE_RTOL * (np.abs(ref) + 1e-300)
+        off &= np.isfinite(ref)
+        if off.any():
+            shown = ", ".join(f"{p:.6g}" for p in points[off][:8])
+            notes.append(
+                f"the spline's derivative is off by more than {_SPLINE_RTOL:g} (relative) at "
+                f"x = {shown}: {n_samples} samples do not resolve f there"
+            )
 
     with np.errstate(all="ignore"):
         errors = np.abs(hand - ref)
-        defined = np.isfinite(
-            np.broadcast_to(np.asarray(f_call(points), dtype=float), points.shape)
-        )
+        defined = np.isfinite(f_call(points))
     passes = (errors <= atol + rtol * np.abs(ref)) & np.isfinite(hand) & np.isfinite(ref)
     # Simplification can extend a derivative's domain (log(x) -> 1/x): where f itself is
     # undefined there is nothing to check, and such a point never passes.
@@ -229,21 +305,44 @@ def check_derivative(
 
 
 def _spline_derivative(
-    f: Callable[[np.ndarray], Any], points: np.ndarray, n_samples: int, notes: list[str]
+    f: Callable[[np.ndarray], np.ndarray], points: np.ndarray, n_samples: int, notes: list[str]
 ) -> np.ndarray | None:
+    """The derivative of a spline fitted to samples of f around the points, or None.
+
+    The spline is fitted in standardised coordinates (u in [-1, 1], values in [-1, 1]), so
+    that points near 1e308 or values near 1e-300 fit as well as any others.
+    """
     from pydelt_like import SplineInterpolator
 
     lo, hi = float(points.min()), float(points.max())
+    center = lo / 2 + hi / 2  # halves first: lo + hi may overflow
     # Sample around the points; for a single point a window of width 0.1 * max(1, |x|),
     # so that the samples are dense on the scale the numerical derivative uses too.
-    margin = 0.1 * (hi - lo) if hi > lo else 0.05 * max(1.0, abs(lo))
-    grid = np.linspace(lo - margin, hi + margin, n_samples)
+    half = 1.2 * (hi / 2 - lo / 2) if hi > lo else 0.05 * max(1.0, abs(center))
+    u = np.linspace(-1.0, 1.0, n_samples)
     with np.errstate(all="ignore"):
-        values = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
+        grid = center + half * u
+    if not (np.all(np.isfinite(grid)) and np.all(np.diff(grid) > 0)):
+        notes.append(
+            f"spline skipped: {n_samples} distinct finite samples do not fit around the points"
+        )
+        return None
+    with np.errstate(all="ignore"):
+        values = f(grid)
     if not np.all(np.isfinite(values)):
         notes.append(
             f"spline skipped: f is not finite everywhere on [{grid[0]:.4g}, {grid[-1]:.4g}]"
         )
         return None
-    fitted = SplineInterpolator().fit(grid, values)
-    return np.asarray(fitted.differentiate(1)(points), dtype=float)
+    top, bottom = float(values.max()), float(values.min())
+    middle = top / 2 + bottom / 2
+    scale = top / 2 - bottom / 2
+    if scale == 0.0:
+        scale = 1.0
+    fitted = SplineInterpolator().fit(u, (values - middle) / scale)
+    slope = np.asarray(fitted.differentiate(1)((points - center) / half), dtype=float)
+    with np.errstate(all="ignore"):
+        derivative = slope * (scale / half)
+    if not np.all(np.isfinite(derivative)):
+        notes.append("spline column partly not finite: the derivative overflows float64")
+    return derivative

@@ -81,3 +81,91 @@ def test_far_from_zero_and_constant_functions():
     assert result.ok
     assert result.spline[0] == pytest.approx(np.cos(1000.0), abs=1e-4)
     assert check_derivative(lambda t: 1.0, lambda t: 0.0, at=[1.0, 2.0]).ok
+
+
+# ----------------------------------------------------------------------------- hostile input
+
+
+def longer(t):
+    return np.zeros(np.size(t) + 1)  # a user callable returning one value too many
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"domain": (0, 1), "n_points": -5}, ValueError, "n_points must be at least 1"),
+        ({"domain": (0, 1), "n_points": 1.5}, TypeError, "n_points must be an integer"),
+        ({"domain": (0, 1), "n_points": 10**10}, ValueError, "n_points must be at most 10000"),
+        ({"domain": (0, 1), "n_points": True}, TypeError, "n_points"),
+        ({"at": 1.0, "n_samples": 10**10}, ValueError, "n_samples must be at most 100000"),
+        ({"at": 1.0, "n_samples": 3}, ValueError, "n_samples must be at least 10"),
+        ({"at": 1.0, "rtol": "a"}, TypeError, "rtol"),
+        ({"at": 1.0, "atol": np.nan}, ValueError, "atol must be a finite number"),
+        ({"at": 1.0, "rtol": -1.0}, ValueError, "rtol must be >= 0"),
+        ({"at": 1.0, "spline": "yes"}, TypeError, "spline must be True or False"),
+        ({"domain": 5}, TypeError, "domain must be a pair"),
+        ({"domain": (1, 2, 3)}, TypeError, "domain must be a pair"),
+        ({"domain": "ab"}, TypeError, "domain must be a pair"),
+        ({"domain": (0, "a")}, TypeError, r"domain\[1\]"),
+        ({"domain": (0, np.inf)}, ValueError, r"domain\[1\] must be a finite number"),
+        ({"domain": (1.0, 1.0 + 1e-15)}, ValueError, "too narrow"),
+        ({"at": np.ones(10_001)}, ValueError, "more than the 10,000"),
+        ({"at": [1.0, np.nan]}, ValueError, "finite"),
+        ({"at": "abc"}, TypeError, "at"),
+    ],
+)
+def test_bad_options_get_the_packages_errors(kwargs, error, fragment):
+    with pytest.raises(error, match=fragment):
+        check_derivative("sin(x)", "cos(x)", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("f", "df", "error", "fragment"),
+    [
+        (longer, np.cos, ValueError, r"f returned an array of shape \(3,\) for input of shape"),
+        (np.sin, longer, ValueError, r"df_hand returned an array of shape \(3,\)"),
+        (lambda t: np.zeros((np.size(t), 2)), np.cos, ValueError, r"shape \(2, 2\)"),
+        (np.sin, lambda t: "a", TypeError, "output of df_hand"),
+        (lambda t: None, np.cos, TypeError, "output of f"),
+        (np.sin, lambda t: t * 1j, TypeError, "complex"),
+    ],
+)
+def test_callables_returning_the_wrong_thing_are_named(f, df, error, fragment):
+    with pytest.raises(error, match=fragment):
+        check_derivative(f, df, at=[1.0, 2.0])
+
+
+def test_scalar_only_and_constant_callables_work():
+    import math
+
+    assert check_derivative(math.sin, math.cos, at=[0.5, 1.0]).ok
+    assert check_derivative(lambda t: 2.0, lambda t: 0.0, at=[0.5, 1.0], spline=False).ok
+
+
+def test_extreme_domains_and_scales():
+    # The fuzz finding: domain=(0, 1e308) crashed inside the spline fit.
+    result = check_derivative("sin(x/1e307)", "cos(x/1e307)/1e307", domain=(0, 1e308), n_points=3)
+    np.testing.assert_allclose(result.points, [2.5e307, 5e307, 7.5e307])
+    assert result.ok
+    np.testing.assert_allclose(result.spline, result.symbolic, rtol=1e-5)
+    both = check_derivative("x/1e10", "1e-10", domain=(-1e308, 1e308), n_points=3)
+    np.testing.assert_allclose(both.points, [-5e307, 0.0, 5e307])
+    assert both.ok
+    # Values near 1e-300 on a scale near 1e300: the spline is fitted in standard units.
+    tiny = check_derivative(lambda t: (t * 1e-300) ** 2, lambda t: 2e-600 * t, at=[1e300, 2e300])
+    assert tiny.ok
+    np.testing.assert_allclose(tiny.spline, [2e-300, 4e-300], rtol=1e-5)
+
+
+def test_unresolvable_points_become_notes_not_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check_derivative(np.sin, np.cos, at=[1e308, 1.0])
+        fast = check_derivative("sin(100*x)", "100*cos(100*x)", domain=(0, 30), n_points=3)
+    assert np.isnan(result.numeric[0]) and not result.ok
+    np.testing.assert_array_equal(result.failures, [1e308])
+    assert any("no step resolves f" in note for note in result.notes)
+    assert fast.ok  # the verdict uses the symbolic derivative
+    assert any("do not resolve f" in note for note in fast.notes)  # 400 samples, 477 periods

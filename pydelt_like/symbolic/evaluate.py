@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from pydelt_like._validation import as_float_array
 from pydelt_like.symbolic.nodes import (
     Add,
     Const,
@@ -24,21 +25,39 @@ from pydelt_like.symbolic.nodes import (
 __all__ = ["evaluate", "to_function", "to_torch"]
 
 
-def _bindings(expr: Expr, bindings: dict[str, Any] | None, values: dict[str, Any]) -> dict:
-    merged = {**(bindings or {}), **values}
+def _common_shape(shapes: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
+    """The broadcast shape of the named values, or a ValueError that lists their shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes.values()))
+    except ValueError:
+        listed = ", ".join(f"{name} has shape {shape}" for name, shape in shapes.items())
+        raise ValueError(
+            f"the values do not broadcast together ({listed}); every value must be a scalar "
+            "or an array whose shape broadcasts with the others (NumPy's rules), e.g. "
+            "x of shape (n, 1) with y of shape (m,)"
+        ) from None
+
+
+def _bindings(expr: Expr, bindings: Any, values: dict[str, Any]) -> dict[str, np.ndarray]:
+    if bindings is None:
+        bindings = {}
+    if not isinstance(bindings, Mapping):
+        raise TypeError(
+            f"bindings must be a dict of variable name -> value, got {type(bindings).__name__}"
+        )
+    bad_keys = [key for key in bindings if not isinstance(key, str)]
+    if bad_keys:
+        raise TypeError(
+            f"bindings must map variable names (strings) to values, got the key {bad_keys[0]!r}"
+        )
+    merged = {**bindings, **values}
     missing = sorted(expr.free_symbols - set(merged))
     if missing:
         raise ValueError(
             f"no value for variable(s) {', '.join(missing)}; pass them, e.g. "
             f"evaluate(expr, {missing[0]}=1.0)"
         )
-    out = {}
-    for name, value in merged.items():
-        array = np.asarray(value)
-        if array.dtype.kind not in "iuf":
-            raise TypeError(f"the value of {name} must be real numbers, got dtype {array.dtype}")
-        out[name] = array.astype(float)
-    return out
+    return {name: as_float_array(value, name=name) for name, value in merged.items()}
 
 
 def evaluate(expr: Any, bindings: dict[str, Any] | None = None, **values: Any) -> Any:
@@ -62,8 +81,12 @@ def evaluate(expr: Any, bindings: dict[str, Any] | None = None, **values: Any) -
 
     Raises
     ------
+    TypeError
+        If a value is not real numbers (strings, booleans, complex numbers, None), or
+        ``bindings`` is not a dict of names to values.
     ValueError
-        If a variable has no value.
+        If a variable has no value, or the values (those of unused names included, since
+        they shape the result) do not broadcast together.
 
     Examples
     --------
@@ -73,6 +96,7 @@ def evaluate(expr: Any, bindings: dict[str, Any] | None = None, **values: Any) -
     """
     expr = as_expr(expr)
     arrays = _bindings(expr, bindings, values)
+    shape = _common_shape({name: a.shape for name, a in arrays.items()})
     done: dict[Expr, Any] = {}
     with np.errstate(all="ignore"):
         for node in postorder(expr):
@@ -94,15 +118,18 @@ def evaluate(expr: Any, bindings: dict[str, Any] | None = None, **values: Any) -
                 done[node] = np.power(np.asarray(done[node.base], float), done[node.exponent])
             elif isinstance(node, Func):
                 done[node] = node.spec.numpy(np.asarray(done[node.arg], float), node.param)
-    shape = np.broadcast_shapes(*(a.shape for a in arrays.values())) if arrays else ()
     result = np.broadcast_to(np.asarray(done[expr], dtype=float), shape)
     return float(result) if result.ndim == 0 else result.copy()
 
 
-def _variables(expr: Expr, variables: Sequence[str | Var] | None) -> list[str]:
+def _variables(expr: Expr, variables: Any) -> list[str]:
     if variables is None:
         return sorted(expr.free_symbols)
-    names = [v.name if isinstance(v, Var) else str(v) for v in variables]
+    if isinstance(variables, str):
+        variables = variables.replace(",", " ").split()  # "x y" as symbols() reads it
+    if isinstance(variables, Var) or not isinstance(variables, Iterable):
+        raise TypeError(f"variables must be a list of names such as ['x', 'y'], got {variables!r}")
+    names = [Var(v).name if not isinstance(v, Var) else v.name for v in variables]
     missing = sorted(expr.free_symbols - set(names))
     if missing:
         raise ValueError(
@@ -184,7 +211,16 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
     -------
     callable
         ``f(*values)``: arrays broadcast together; returns a float for scalar input,
-        else an array. ``f.variables`` lists the argument names.
+        else an array. ``f.variables`` lists the argument names. It raises ``TypeError``
+        for the wrong number of arguments or values that are not real numbers, and
+        ``ValueError`` for values whose shapes do not broadcast together.
+
+    Raises
+    ------
+    TypeError
+        If ``variables`` is not a list of names.
+    ValueError
+        If ``variables`` misses a free variable, repeats a name or holds an invalid one.
 
     Examples
     --------
@@ -199,10 +235,10 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
 
     def function(*values: Any) -> Any:
         _check_arity(values, names)
-        arrays = [np.asarray(v, dtype=float) for v in values]
+        arrays = [as_float_array(v, name=name) for v, name in zip(values, names, strict=True)]
+        shape = _common_shape({name: a.shape for name, a in zip(names, arrays, strict=True)})
         with np.errstate(all="ignore"):
             out = np.asarray(compiled(*arrays), dtype=float)
-        shape = np.broadcast_shapes(out.shape, *(a.shape for a in arrays))
         out = np.broadcast_to(out, shape)
         return float(out) if out.ndim == 0 else out.copy()
 
@@ -225,12 +261,19 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
     -------
     callable
         ``f(*tensors)`` returning a tensor broadcast to the arguments' shape, on their
-        device and dtype. ``f.variables`` lists the argument names.
+        device and (floating) dtype; integer tensors are read as float64, and values that
+        are not tensors become float64 tensors on the device of the tensor arguments.
+        ``f.variables`` lists the argument names. It raises ``TypeError`` for the wrong
+        number of arguments or values that are not real numbers (boolean and complex
+        tensors included), and ``ValueError`` for shapes that do not broadcast together or
+        tensors on different devices.
 
     Raises
     ------
     ImportError
         If torch is not installed.
+    TypeError, ValueError
+        As :func:`to_function` for ``variables``.
     """
     try:
         import torch
@@ -250,9 +293,27 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
 
     compiled = _compile(expr, names, "torch", {"_power": power, "_torch": torch, "_t": as_tensor})
 
+    def argument(value: Any, name: str, device: Any) -> Any:
+        if not torch.is_tensor(value):
+            array = as_float_array(value, name=name)
+            return torch.as_tensor(array, dtype=torch.float64, device=device)
+        if value.is_complex() or value.dtype == torch.bool:
+            raise TypeError(f"{name} must hold real numbers, got a tensor of dtype {value.dtype}")
+        return value if value.is_floating_point() else value.to(torch.float64)
+
     def function(*values: Any) -> Any:
         _check_arity(values, names)
-        tensors = [as_tensor(v) for v in values]
+        devices = {
+            name: v.device for name, v in zip(names, values, strict=True) if torch.is_tensor(v)
+        }
+        if len(set(devices.values())) > 1:
+            listed = ", ".join(f"{name} on {device}" for name, device in devices.items())
+            raise ValueError(
+                f"the tensors are on different devices ({listed}); move them to one with .to()"
+            )
+        device = next(iter(devices.values()), None)
+        tensors = [argument(v, name, device) for v, name in zip(values, names, strict=True)]
+        _common_shape({name: tuple(t.shape) for name, t in zip(names, tensors, strict=True)})
         out = compiled(*tensors)
         if not torch.is_tensor(out):
             reference = tensors[0] if tensors else torch.zeros((), dtype=torch.float64)

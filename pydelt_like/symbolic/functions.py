@@ -85,7 +85,16 @@ _register(
 _register(
     FunctionSpec("exp", lambda u, p: np.exp(u), lambda t, u, p: t.exp(u), lambda u, p: _f("exp", u))
 )
-_register(FunctionSpec("log", _log_numpy, _log_torch, _log_derivative, parameter="base"))
+_register(
+    FunctionSpec(
+        "log",
+        _log_numpy,
+        _log_torch,
+        _log_derivative,
+        parameter="base",
+        parameter_rule=(lambda base: base > 0 and base != 1, "positive and not 1"),
+    )
+)
 _register(
     FunctionSpec(
         "sqrt",
@@ -205,9 +214,7 @@ def exp(x: Any) -> Expr:
 
 
 def log(x: Any, base: float | None = None) -> Expr:
-    """Natural logarithm of x, or the logarithm to ``base`` (a positive number, not 1)."""
-    if base is not None and not (math.isfinite(float(base)) and float(base) > 0 and base != 1):
-        raise ValueError(f"a logarithm's base must be positive and not 1, got {base!r}")
+    """Natural logarithm of x, or the logarithm to ``base`` (a finite positive number, not 1)."""
     return Func("log", x, base)
 
 

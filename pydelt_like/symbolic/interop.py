@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, postorder
+from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, as_expr, postorder
 
 __all__ = ["to_sympy"]
 
@@ -65,7 +65,7 @@ def to_sympy(expr: Expr) -> Any:
         raise ValueError(f"no SymPy form for {name}")  # pragma: no cover
 
     done: dict[Expr, Any] = {}
-    for node in postorder(expr):
+    for node in postorder(as_expr(expr)):
         if isinstance(node, Const):
             value = node.data
             done[node] = sp.Integer(int(value)) if value == int(value) else sp.Float(value)
@@ -83,4 +83,4 @@ def to_sympy(expr: Expr) -> Any:
                 done[node] = sp.Pow(done[node.base], done[exponent])
         elif isinstance(node, Func):
             done[node] = function(node.name, done[node.arg], node.param)
-    return done[expr]
+    return done[as_expr(expr)]

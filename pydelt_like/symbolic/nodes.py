@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+import numpy as np
 
 __all__ = [
     "Add",
@@ -23,6 +26,7 @@ __all__ = [
     "Expr",
     "Func",
     "Mul",
+    "NonFiniteConstantError",
     "Pow",
     "Var",
     "as_expr",
@@ -32,6 +36,61 @@ __all__ = [
 ]
 
 _INTERN: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
+
+# What the parser reads as a name; a variable must be one of these, and not a constant's
+# name, so that every expression's text parses back to it.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_NAMES: dict[str, str] = {"pi": "the constant pi", "e": "the constant e = 2.718..."}
+
+
+class NonFiniteConstantError(ValueError):
+    """A constant that would be NaN or infinite (a ``ValueError``; simplify keeps such folds
+    undone)."""
+
+
+def describe_number(value: Any) -> str:
+    """A short text of a number for messages (a huge integer by its size, not its digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return repr(value)
+
+
+def real_number(value: Any, what: str) -> float:
+    """``value`` as a finite Python float, or a TypeError/ValueError that names ``what``.
+
+    Accepts Python and NumPy reals, 0-d arrays and anything ``float()`` reads, except
+    booleans, strings, complex numbers and arrays of other shapes.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be a real number, got {value!r}; use 0 or 1")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"{what} must be a real number, got the {type(value).__name__} {value!r}; "
+            "read text with parse()"
+        )
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"{what} must be a real number; complex values are not supported")
+    if isinstance(value, (list, tuple, set, dict)) or getattr(value, "ndim", 0) != 0:
+        shape = getattr(value, "shape", None)
+        got = f"an array of shape {tuple(shape)}" if shape is not None else type(value).__name__
+        raise TypeError(f"{what} must be a single real number, got {got}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise NonFiniteConstantError(
+            f"{what} must be a finite number; {describe_number(value)} is beyond float64's "
+            "range (about ±1.8e308)"
+        ) from None
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{what} must be a real number, got {value!r} ({type(value).__name__})"
+        ) from None
+    if not math.isfinite(number):
+        raise NonFiniteConstantError(
+            f"{what} must be a finite number, got {value!r}; an expression holds finite "
+            "constants only, so that its text always parses back"
+        )
+    return number
 
 
 def _digest(*parts: bytes) -> int:
@@ -169,24 +228,28 @@ class Expr:
 
 
 class Const(Expr):
-    """A real constant.
+    """A finite real constant.
 
     Parameters
     ----------
     value : float
-        The value; stored as a Python float.
+        The value (a Python or NumPy real number); stored as a Python float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (booleans, strings, complex numbers and arrays
+        included).
+    ValueError
+        If ``value`` is NaN or infinite, or an integer beyond float64's range: every
+        expression holds finite constants only, so that its text always parses back.
     """
 
     __slots__ = ()
     _rank = 0
 
     def __new__(cls, value: Any) -> Const:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                raise TypeError(f"Const needs a real number, got {value!r}") from None
-        value = float(value)
+        value = real_number(value, "a constant")
         if value == 0.0:
             value = 0.0  # one zero: -0.0 and 0.0 are the same constant
         return cls._make(value, ())  # type: ignore[return-value]
@@ -203,16 +266,36 @@ class Var(Expr):
     Parameters
     ----------
     name : str
-        A Python-identifier-like name, e.g. ``'x'`` or ``'w1'``.
+        ASCII letters, digits and underscores, not starting with a digit, e.g. ``'x'`` or
+        ``'w1'`` (what :func:`~pydelt_like.symbolic.parse` reads as a name); not ``'pi'``
+        or ``'e'``, which text reads as constants.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not such a name.
     """
 
     __slots__ = ()
     _rank = 1
 
     def __new__(cls, name: str) -> Var:
-        if not isinstance(name, str) or not name.isidentifier():
+        if not isinstance(name, str):
+            raise TypeError(
+                f"a variable name must be a string like 'x' or 'w1', got {name!r} "
+                f"({type(name).__name__})"
+            )
+        if not _NAME.fullmatch(name):
             raise ValueError(
-                f"a variable name must be an identifier like 'x' or 'w1', got {name!r}"
+                f"a variable name must be ASCII letters, digits and underscores, not starting "
+                f"with a digit (like 'x' or 'w1'), got {name!r}"
+            )
+        if name in RESERVED_NAMES:
+            raise ValueError(
+                f"{name!r} cannot be a variable: text reads it as {RESERVED_NAMES[name]}, so "
+                f"the expression would not parse back; choose another name, e.g. '{name}1'"
             )
         return cls._make(name, ())  # type: ignore[return-value]
 
@@ -279,6 +362,8 @@ class FunctionSpec:
     parameter: str | None = None  # name of the optional numeric parameter
     default: float | None = None  # its default value
     exact: Callable[[float, float | None], float] | None = None  # for folding constants
+    # (test, what it requires) for the parameter beyond being finite, e.g. log's base.
+    parameter_rule: tuple[Callable[[float], bool], str] | None = None
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
@@ -295,14 +380,24 @@ class Func(Expr):
     _rank = 5
 
     def __new__(cls, name: str, arg: Any, param: float | None = None) -> Func:
+        known = ", ".join(sorted(FUNCTIONS))
+        if not isinstance(name, str):
+            raise TypeError(f"a function name must be a string such as 'sin', got {name!r}")
         if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
             raise ValueError(f"unknown function {name!r}; known functions: {known}")
         spec = FUNCTIONS[name]
         if spec.parameter is None and param is not None:
             raise TypeError(f"{name}() takes no parameter, got {param!r}")
         if spec.parameter is not None:
-            param = spec.default if param is None else float(param)
+            if param is None:
+                param = spec.default
+            else:
+                param = real_number(param, f"the {spec.parameter} of {name}()")
+                if spec.parameter_rule is not None and not spec.parameter_rule[0](param):
+                    raise ValueError(
+                        f"the {spec.parameter} of {name}() must be {spec.parameter_rule[1]}, "
+                        f"got {param!r}"
+                    )
         return cls._make((name, param), (as_expr(arg),))  # type: ignore[return-value]
 
     @property
@@ -341,21 +436,16 @@ def as_expr(value: Any) -> Expr:
     Raises
     ------
     TypeError
-        For anything else (complex numbers included).
+        For anything else (complex numbers, booleans and arrays included).
+    ValueError
+        For a name that is not a valid variable name, and for NaN, infinity or an integer
+        beyond float64's range.
     """
     if isinstance(value, Expr):
         return value
     if isinstance(value, str):
         return Var(value)
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers here; use 0 or 1")
-    if isinstance(value, complex):
-        raise TypeError(f"only real constants are supported, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"cannot use {value!r} ({type(value).__name__}) in an expression") from None
-    return Const(number)
+    return Const(value)
 
 
 def symbols(names: str) -> tuple[Var, ...]:
@@ -370,12 +460,24 @@ def symbols(names: str) -> tuple[Var, ...]:
     -------
     tuple of Var
 
+    Raises
+    ------
+    TypeError
+        If ``names`` is not a string.
+    ValueError
+        If a name is not a valid variable name (see :class:`Var`).
+
     Examples
     --------
     >>> x, y = symbols("x y")
     >>> print(3 * x**2 + 2 * y)
     3*x^2 + 2*y
     """
+    if not isinstance(names, str):
+        raise TypeError(
+            f"symbols() needs a string of names such as 'x y' or 'x, y', got {names!r} "
+            f"({type(names).__name__})"
+        )
     return tuple(Var(n) for n in names.replace(",", " ").split())
 
 
@@ -411,13 +513,13 @@ def count_nodes(expr: Expr) -> int:
 
     Parameters
     ----------
-    expr : Expr
+    expr : Expr or number
 
     Returns
     -------
     int
     """
-    return expr._size
+    return as_expr(expr)._size
 
 
 def is_const(expr: Expr, value: float | None = None) -> bool:

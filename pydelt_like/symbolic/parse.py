@@ -88,7 +88,14 @@ class _Parser:
     def prefix(self) -> Expr:
         kind, value, position = self.take()
         if kind == "number":
-            return Const(float(value))
+            number = float(value)
+            if not math.isfinite(number):
+                raise ParseError(
+                    f"the number {value} is beyond float64's range (about ±1.8e308)",
+                    self.text,
+                    position,
+                )
+            return Const(number)
         if kind == "name":
             if self.peek()[:2] == ("op", "("):
                 return self.call(value, position)
@@ -128,13 +135,10 @@ class _Parser:
                     f"the {spec.parameter} of {name}() must be a number", self.text, position
                 )
             param = args[1].data
-        if (
-            name == "log"
-            and param is not None
-            and not (math.isfinite(param) and param > 0 and param != 1)
-        ):
-            raise ParseError("a logarithm's base must be positive and not 1", self.text, position)
-        return Func(name, args[0], param)
+        try:
+            return Func(name, args[0], param)
+        except ValueError as error:  # a parameter out of its range, e.g. log's base
+            raise ParseError(str(error), self.text, position) from None
 
 
 def _combine(op: str, left: Expr, right: Expr) -> Expr:
@@ -155,7 +159,8 @@ def parse(text: Any) -> Expr:
     Parameters
     ----------
     text : str
-        Numbers (``2``, ``0.5``, ``1e-3``), variables (any identifier), the constants
+        Numbers (``2``, ``0.5``, ``1e-3``; within float64's range), variables (ASCII
+        letters, digits and underscores, not starting with a digit), the constants
         ``pi`` and ``e``, ``+ - * /``, powers with ``^`` or ``**`` (right-associative,
         binding tighter than unary minus: ``-x^2`` is ``-(x^2)``), parentheses and
         function calls such as ``sin(x)``, ``log(x, 10)`` or ``leaky_relu(x, 0.1)``.

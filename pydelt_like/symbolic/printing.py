@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydelt_like.symbolic.nodes import (
     Add,
     Const,
@@ -10,11 +12,34 @@ from pydelt_like.symbolic.nodes import (
     Mul,
     Pow,
     Var,
+    as_expr,
     format_number,
     postorder,
 )
 
-__all__ = ["to_repr", "to_str"]
+__all__ = ["MAX_TEXT_NODES", "to_repr", "to_str"]
+
+# Text repeats every shared subtree, so its length follows count_nodes, which can be
+# astronomically larger than the distinct nodes an expression is made of. A million nodes
+# is some megabytes of text, more than anyone reads.
+MAX_TEXT_NODES = 1_000_000
+
+
+def _checked(expr: Any, what: str) -> Expr:
+    expr = as_expr(expr)
+    size = expr._size
+    if size > MAX_TEXT_NODES:
+        count = (
+            f"{size:,}" if size < 10**15 else f"about 10^{int((size.bit_length() - 1) * 0.30103)}"
+        )
+        raise ValueError(
+            f"{what}: this expression has {count} nodes written out (its shared subtrees "
+            f"repeat in text), more than the {MAX_TEXT_NODES:,} that text is written for; "
+            "inspect it with count_nodes(), evaluate it with evaluate() or compile it with "
+            "to_function() or to_torch(), which cost only its distinct nodes"
+        )
+    return expr
+
 
 # Binding strength: a child is parenthesised when it binds less tightly than its context.
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
@@ -31,11 +56,19 @@ def to_str(expr: Expr) -> str:
 
     Parameters
     ----------
-    expr : Expr
+    expr : Expr or number
 
     Returns
     -------
     str
+        Text that :func:`~pydelt_like.symbolic.parse` reads back to an expression with
+        the same value (and the same text).
+
+    Raises
+    ------
+    ValueError
+        If the expression written out has more than ``MAX_TEXT_NODES`` (1,000,000) nodes
+        (see :func:`~pydelt_like.symbolic.count_nodes`).
 
     Examples
     --------
@@ -44,6 +77,7 @@ def to_str(expr: Expr) -> str:
     >>> print((x + 1) ** 2 / y - 3 * x)
     (x + 1)^2/y - 3*x
     """
+    expr = _checked(expr, "no text")
     done: dict[Expr, tuple[str, int]] = {}
 
     def wrap(child: Expr, needed: int) -> str:
@@ -112,6 +146,8 @@ def _mul_text(node: Mul, done: dict[Expr, tuple[str, int]]) -> tuple[str, int]:
         else:
             numerator.append(factor)
 
+    if not sign and not lead and not denominator and len(numerator) == 1:
+        return done[numerator[0]]  # 1*u reads u: no parentheses a bare u would not need
     top = [lead] if lead else []
     top += [_factor(*done[f]) for f in numerator]
     body = "*".join(top) if top else "1"
@@ -138,11 +174,16 @@ def to_repr(expr: Expr) -> str:
 
     Parameters
     ----------
-    expr : Expr
+    expr : Expr or number
 
     Returns
     -------
     str
+
+    Raises
+    ------
+    ValueError
+        If the expression written out has more than ``MAX_TEXT_NODES`` (1,000,000) nodes.
 
     Examples
     --------
@@ -150,6 +191,7 @@ def to_repr(expr: Expr) -> str:
     >>> Var("x") ** 2 + 1
     Add(Pow(Var('x'), Const(2)), Const(1))
     """
+    expr = _checked(expr, "no repr")
     done: dict[Expr, str] = {}
     for node in postorder(expr):
         if isinstance(node, Const):

@@ -18,6 +18,7 @@ from pydelt_like.symbolic.nodes import (
     Expr,
     Func,
     Mul,
+    NonFiniteConstantError,
     Pow,
     Var,
     as_expr,
@@ -229,8 +230,15 @@ def _one_pass(expr: Expr) -> Expr:
     for node in postorder(expr):
         if isinstance(node, (Const, Var)):
             done[node] = node
-        else:
-            done[node] = _rebuild(node, [done[a] for a in node.args])
+            continue
+        args = [done[a] for a in node.args]
+        try:
+            done[node] = _rebuild(node, args)
+        except NonFiniteConstantError:
+            # Folding would overflow float64 (1e308*10, x*1e308 + x*1e308): keep this node's
+            # operation as it is, over its simplified operands. Its value is unchanged, and
+            # no constant is ever inf or NaN.
+            done[node] = type(node)._make(node.data, tuple(args))
     return done[expr]
 
 
