@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -132,8 +132,8 @@ def _domain_points(domain: Any, n_points: int) -> np.ndarray:
     if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__") or len(domain) != 2:
         raise TypeError(f"domain must be a pair (a, b) of numbers with a < b, got {domain!r}")
     # check_real returns None only with allow_none=True.
-    a = cast(float, check_real(domain[0], name="domain[0]"))
-    b = cast(float, check_real(domain[1], name="domain[1]"))
+    a = check_real(domain[0], name="domain[0]")
+    b = check_real(domain[1], name="domain[1]")
     if not a < b:
         raise ValueError(f"domain must be (a, b) with a < b, got {domain!r}")
     t = np.arange(1, n_points + 1) / (n_points + 1)
@@ -218,12 +218,10 @@ def check_derivative(
 
     f_call, f_expr = _as_callable(f, "f")
     hand_call, hand_expr = _as_callable(df_hand, "df_hand")
-    n_points = cast(int, check_int(n_points, name="n_points", low=1, high=MAX_POINTS))
-    n_samples = cast(
-        int, check_int(n_samples, name="n_samples", low=_MIN_SAMPLES, high=MAX_SAMPLES)
-    )
-    rtol = cast(float, check_real(rtol, name="rtol", low=0))
-    atol = cast(float, check_real(atol, name="atol", low=0))
+    n_points = check_int(n_points, name="n_points", low=1, high=MAX_POINTS)
+    n_samples = check_int(n_samples, name="n_samples", low=_MIN_SAMPLES, high=MAX_SAMPLES)
+    rtol = check_real(rtol, name="rtol", low=0)
+    atol = check_real(atol, name="atol", low=0)
     spline = _check_flag(spline, "spline")
     if (at is None) == (domain is None):
         raise ValueError("pass exactly one of at=points or domain=(a, b)")
