@@ -607,11 +607,6 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
 
-        if not np.isfinite(w).all():  # repeated x merged: their weights summed past float64
-            raise ValueError(
-                "the weights of repeated x values sum beyond the float64 range; divide the "
-                "weights by a constant (only their ratios matter)"
-            )
         # Only ratios of weights matter: the largest is brought into [0.5, 1) by a power of two,
         # which is exact, so huge or tiny weights neither overflow nor change the fit.
         w = np.ldexp(w, -np.frexp(w.max())[1])

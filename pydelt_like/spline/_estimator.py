@@ -52,6 +52,8 @@ MAX_ANTIDERIVATIVE_ORDER = 20
 #: A sample whose y is rounded more coarsely than its weight allows -- rounding variance over
 #: claimed variance above this (3x in standard deviation) -- is a broken promise.
 _ROUNDING_RATIO = 9.0
+#: A fit whose noise is below this fraction of the data's spread has no noise at all.
+_EXACT_FIT = 1e-10
 #: An interpolant whose coefficients exceed the data's range this many times swings far
 #: beyond the data between samples (nearly coincident x): no one's idea of a curve through
 #: the samples.
@@ -341,7 +343,11 @@ class SplineInterpolator(BaseInterpolator):
         with weights ``w / (1 + ratio)`` to refit, for several widen their bands instead.
         """
         unit = self.posterior_.unit_var
-        ratio = rounding_to_claimed_variance(y, std, unit)
+        # Residuals at rounding level: the data are exact (integers on a line, say) and show no
+        # noise from their digits at all.
+        scale = np.einsum("i,ij,ij->j", std.w, std.z, std.z) / std.w.sum()
+        exact = unit * std.w.mean() <= _EXACT_FIT**2 * np.maximum(scale, np.finfo(float).tiny)
+        ratio = np.where(exact, 0.0, rounding_to_claimed_variance(y, std, unit))
         bad = ratio > _ROUNDING_RATIO
         if not bad.any():
             return None

@@ -9,7 +9,7 @@ divided by a power of two at least its largest magnitude, its weighted least-squ
 Powers of two scale exactly, so nothing is lost or rounded on the way in; the line carries
 offsets and trends (a record of values near 1e12 varying in their last digits keeps all of
 its information), and ``z`` is what the spline fits. An exact line (to rounding) leaves
-``resid = 0``: it is reproduced exactly, whatever its offset or slope. On the way out, a
+``z = 0``: it is reproduced exactly, whatever its offset or slope. On the way out, a
 derivative of order ``d`` is multiplied by ``2**(y_exp - d * x_exp) / span**d`` with
 :func:`numpy.ldexp`, so over- and underflow happen only where the true result lies beyond
 the float64 range; overflow is then reported, never returned as inf or NaN.
@@ -51,7 +51,7 @@ class Scaling:
         Per series, ``y`` is divided by ``2**y_exp``.
     resid : numpy.ndarray of shape (m,)
         The largest magnitude of the residuals about the line, in units of ``2**y_exp``
-        (0 for an exact line); the spline's ``z`` is the residual divided by it.
+        (1 for an exact line, whose ``z`` is 0); the spline's ``z`` is the residual divided by it.
     """
 
     x_exp: int
@@ -136,7 +136,8 @@ def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Standardised:
     # Rounding of y itself, and of the line's evaluation, bound what an exact line leaves.
     rounding = _LINE_ULPS * _EPS * (np.abs(y1) + np.abs(line[0]) + np.abs(u[:, None] * line[1]))
     exact = np.all(np.abs(z1) <= rounding, axis=0)
-    resid = np.where(exact, 0.0, np.abs(z1).max(axis=0))
+    # An exact line leaves z = 0; its residual scale is then arbitrary, and 1 keeps divisions safe.
+    resid = np.where(exact, 1.0, np.abs(z1).max(axis=0))
     z = np.where(exact, 0.0, z1 / np.where(resid > 0, resid, 1.0))
     return Standardised(
         x=x, u=u, z=z, w=wn, w_exp=w_exp, line=line, scaling=Scaling(x_exp, lo, span, y_exp, resid)

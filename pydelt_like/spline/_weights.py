@@ -113,20 +113,38 @@ def check_weights_against_residuals(
     bad = (relative > max(_FLAG_RATIO, chance)) & (unit > 0)
     flagged = bad.any(axis=0)
     for j in np.flatnonzero(flagged):
-        first, last = starts[bad[:, j]][[0, -1]]
-        lo, hi = float(x[first]), float(x[min(last + run - 1, n - 1)])
-        worst = float(np.sqrt(relative[bad[:, j], j].max()))
+        regions = _regions(starts[bad[:, j]], relative[bad[:, j], j], run, n)
+        named = " and ".join(
+            f"[{float(x[first]):.6g}, {float(x[last]):.6g}]" for first, last, _ in regions
+        )
+        worst = float(np.sqrt(max(peak for _, _, peak in regions)))
         series = f" (series {j})" if m > 1 else ""
         warnings.warn(
-            f"the weights understate the noise for x in [{lo:.6g}, {hi:.6g}]{series}: the "
-            f"residuals there are up to {worst:.3g} times larger than the weights allow "
-            "relative to the other samples, so the uncertainty band is widened there. Weights "
-            "are read as inverse variances known up to a common factor; check how they were "
-            "computed for that region (rounding, an error model that does not hold there)",
+            f"the weights understate the noise for x in {named}{series}: the residuals there "
+            f"are up to {worst:.3g} times larger than the weights allow relative to the other "
+            "samples, so the uncertainty band is widened there. Weights are read as inverse "
+            "variances known up to a common factor; check how they were computed for that "
+            "region (rounding, an error model that does not hold there)",
             RuntimeWarning,
             stacklevel=5,
         )
     return WeightCheck(centres, ratios, flagged)
+
+
+def _regions(
+    starts: np.ndarray, peaks: np.ndarray, run: int, n: int
+) -> list[tuple[int, int, float]]:
+    """Flagged runs merged where they overlap: (first sample, last sample, peak ratio), the
+    worst region first."""
+    regions: list[tuple[int, int, float]] = []
+    for start, peak in zip(starts.tolist(), peaks.tolist(), strict=True):
+        end = min(start + run - 1, n - 1)
+        if regions and start <= regions[-1][1]:
+            first, last, worst = regions[-1]
+            regions[-1] = (first, max(last, end), max(worst, peak))
+        else:
+            regions.append((start, end, peak))
+    return sorted(regions, key=lambda region: -region[2])
 
 
 def decimal_resolution(y: np.ndarray) -> np.ndarray:
@@ -159,7 +177,7 @@ def rounding_to_claimed_variance(y: np.ndarray, std: Any, unit: np.ndarray) -> n
     fitted variance of a sample of weight one in internal units.
     """
     scaling = std.scaling
-    quantum = np.ldexp(decimal_resolution(y), -scaling.y_exp) / scaling.resid
+    quantum = np.ldexp(decimal_resolution(y), -scaling.y_exp) / scaling.resid  # resid > 0
     claimed = np.maximum(unit, np.finfo(float).tiny)[None, :] / std.w[:, None]
     ratio = quantum**2 / 12.0 / claimed
     # A value whose trailing zeros were dropped (57.0 for 57.00) looks coarser than it is; such
