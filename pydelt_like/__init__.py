@@ -23,24 +23,21 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# Interpolator families load on first use, so `import pydelt_like` does not pay for SciPy's
-# interpolation package (or, later, torch) until they are needed.
-_LAZY = {
-    "SplineInterpolator": "pydelt_like.spline",
-    "NeuralNetworkInterpolator": "pydelt_like.neural",
-}
 
-
+# Interpolator families load on first use (from the registry's table), so `import pydelt_like`
+# does not pay for SciPy's interpolation package or torch until they are needed.
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
+    registry = importlib.import_module("pydelt_like.registry")
+    for family in registry.families():
+        if family.class_name == name and family.target.startswith("pydelt_like."):
+            value = family.load()
+            globals()[name] = value
+            return value
     raise AttributeError(f"module 'pydelt_like' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [
