@@ -356,6 +356,11 @@ class BaseInterpolator(abc.ABC):
         ValueError
             If a hyperparameter is invalid or the data are unusable (wrong shapes, NaN/inf with
             ``nan_policy='raise'``, too few distinct samples, bad weights).
+
+        Notes
+        -----
+        A refit replaces every learned attribute of the earlier fit; a fit that fails (bad
+        input, or an error while fitting) leaves the earlier fit exactly as it was.
         """
         self._validate_params()
         check_extrapolate(self.extrapolate)
@@ -368,9 +373,9 @@ class BaseInterpolator(abc.ABC):
             duplicates=self._duplicates_policy(),
             method_name=type(self).__name__,
         )
-        # A refit starts clean: no attribute of an earlier fit survives into this one.
-        for name in self._learned_attributes():
-            delattr(self, name)
+        # A refit starts clean: no attribute of an earlier fit survives into this one. The
+        # earlier fit is kept aside, and restored if this one fails.
+        previous = {name: vars(self).pop(name) for name in self._learned_attributes()}
         self.x_min_ = float(data.x[0])
         self.x_max_ = float(data.x[-1])
         self.n_samples_ = data.n_samples
@@ -382,9 +387,11 @@ class BaseInterpolator(abc.ABC):
         try:
             self._fit(data)
         except BaseException:
-            # Never leave a half-fitted object that passes the fitted check.
+            # Never leave a half-fitted object: a failed refit leaves the earlier fit as it was
+            # (and a failed first fit leaves the object unfitted).
             for name in self._learned_attributes():
                 delattr(self, name)
+            vars(self).update(previous)
             raise
         return self
 
