@@ -355,7 +355,8 @@ def check_order_errors(estimator: BaseInterpolator) -> None:
     x, y = _data()
     _quiet_fit(estimator, x, y)
     _raises(ValueError, lambda: estimator.differentiate(-1), "differentiate(-1)")
-    _raises(TypeError, lambda: estimator.differentiate(1.5)  # type: ignore[arg-type], "differentiate(1.5)")
+    half: Any = 1.5
+    _raises(TypeError, lambda: estimator.differentiate(half), "differentiate(1.5)")
     _raises(TypeError, lambda: estimator.differentiate(True), "differentiate(True)")
     _raises(ValueError, lambda: estimator.differentiate(10**9), "differentiate(10**9)")
 
