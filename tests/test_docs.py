@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,10 @@ def test_code_blocks_run(page, tmp_path, monkeypatch):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": f"docs_{page.stem}"}
+    # The page runs as a module of its own, so classes it defines pickle like any module's.
+    module = types.ModuleType(f"docs_{page.stem.replace('-', '_')}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
     for number, code in enumerate(python):
         exec(compile(code, f"{page.name}, python block {number + 1}", "exec"), namespace)
     from pydelt_like.cli import main
