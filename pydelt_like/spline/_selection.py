@@ -75,9 +75,18 @@ def candidate_counts(max_intervals: int) -> list[int]:
     return counts
 
 
-def _bin_data(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, n_bins: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Samples:
+    """The data one level of the search fits: samples (all, or two per bin) and the scatter
+    ``within`` the bins that every residual sum of squares adds back (per series)."""
+
+    u: np.ndarray
+    z: np.ndarray
+    w: np.ndarray
+    within: np.ndarray
+
+
+def _bin_data(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_bins: int) -> _Samples:
     """Summarise equal-count bins by two pseudo-samples each, exact for lines.
 
     Per bin, the two pseudo-samples sit at ``mean(x) -/+ sd(x)`` with half the bin's
@@ -105,7 +114,7 @@ def _bin_data(
     xs = np.column_stack([mean_x - spread, mean_x + spread]).ravel()
     ys = np.stack([mean_y - slope * spread[:, None], mean_y + slope * spread[:, None]], axis=1)
     ws = np.repeat(wsum / 2, 2)
-    return np.clip(xs, x[0], x[-1]), ys.reshape(2 * n_bins, -1), ws, within
+    return _Samples(np.clip(xs, x[0], x[-1]), ys.reshape(2 * n_bins, -1), ws, within)
 
 
 def _criterion(
@@ -395,7 +404,7 @@ def select_knots(
     start, tried = 1, 0
     for bins in [*_levels(n), None]:
         if bins is None:
-            data = (u, z[:, pending], w, np.zeros(pending.size))
+            data = _Samples(u, z[:, pending], w, np.zeros(pending.size))
             allowed = [c for c in candidates if c >= start]
             limit = candidates[-1]
         else:
@@ -425,7 +434,9 @@ def select_knots(
         if settled.any():
             cols = pending[settled]
             counts_all, weights, band = _combine(
-                (counts_all, weights, band),
+                counts_all,
+                weights,
+                band,
                 level.result.counts,
                 level.weights[:, settled],
                 level.band[:, settled],
@@ -460,10 +471,10 @@ class _Level:
     batches: list[Batch]
 
 
-def _search_level(data, allowed, k, n_eff, y_power, target, noise_var, large) -> _Level:
+def _search_level(data: _Samples, allowed, k, n_eff, y_power, target, noise_var, large) -> _Level:
     """The knot search on one level of data ``(u, z, w, within)``; ``large`` for all the data
     of a sample too large to fit every rung cheaply."""
-    us, zs, ws, within = data
+    us, zs, ws, within = data.u, data.z, data.w, data.within
     batches: list[Batch] = []
 
     def fit_counts(counts: np.ndarray) -> np.ndarray:
@@ -492,9 +503,8 @@ def _search_level(data, allowed, k, n_eff, y_power, target, noise_var, large) ->
     return _Level(result, weights, band, met, batches)
 
 
-def _combine(so_far, counts, weights, band, cols, m):
+def _combine(counts_all, weights_all, band_all, counts, weights, band, cols, m):
     """Add the weights of the series ``cols`` (settled on one level) to those so far."""
-    counts_all, weights_all, band_all = so_far
     union = np.union1d(counts_all, counts)
     new_w = np.zeros((union.size, m))
     new_b = np.zeros((union.size, m))
