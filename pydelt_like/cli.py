@@ -1,8 +1,9 @@
 """The ``pydelt-like`` command: derivatives of CSV columns without writing Python.
 
-Run ``pydelt-like diff --help`` for the options. The work is done by
-:func:`pydelt_like.timeseries.differentiate`'s machinery, so the command gives the same numbers as
-the Python API.
+Run ``pydelt-like diff --help`` for the options. The work is done by the public building blocks
+of :mod:`pydelt_like.timeseries` (:func:`~pydelt_like.timeseries.fit_columns` fits as
+:func:`~pydelt_like.timeseries.differentiate` does), so the command gives the same numbers as the
+Python API; ``--method`` offers every family of :mod:`pydelt_like.registry`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from pydelt_like.timeseries import TIME_UNITS
+from pydelt_like import registry
+from pydelt_like.timeseries import (
+    TIME_UNITS,
+    check_time_order,
+    estimator_factory,
+    fit_columns,
+    parse_time_unit,
+    time_to_float,
+)
 
 __all__ = ["main"]
 
@@ -82,9 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument(
         "--method",
-        choices=("spline", "neural"),
+        choices=registry.names(),
         default="spline",
-        help="interpolator family (default: spline, automatic smoothing)",
+        help="interpolator family, from the registry: "
+        + "; ".join(f"{family.name}: {family.summary}" for family in registry.families())
+        + " (default: spline)",
     )
     diff.add_argument(
         "--order",
@@ -97,8 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         "--smoothing",
         default=None,
         metavar="S",
-        help="spline only: 'auto' (default; chosen from the data), 0 (interpolate) or a "
-        "residual sum of squares target",
+        help="for families with a smoothing setting (spline): 'auto' (default; chosen from the "
+        "data), 0 (interpolate) or a residual sum of squares target",
     )
     diff.add_argument(
         "--std",
@@ -128,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=0,
-        help="neural only: random seed, so that runs repeat exactly (default: 0)",
+        help="random seed for families with a random_state setting (neural), so that runs "
+        "repeat exactly (default: 0)",
     )
     diff.add_argument(
         "-o",
@@ -256,11 +268,16 @@ def _x_column(frame: Any, name: str) -> Any:
     )
 
 
-def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
+def _estimator_params(args: argparse.Namespace, settings: Sequence[str]) -> dict[str, Any]:
+    """The family's settings from --param, --smoothing and --seed; ``settings``: its names."""
     params = dict(_parse_param(text) for text in args.param)
     if args.smoothing is not None:
-        if args.method != "spline":
-            raise CommandError("--smoothing applies to --method spline only")
+        if "smoothing" not in settings:
+            raise CommandError(
+                f"--smoothing applies to families with a smoothing setting, such as spline; "
+                f"--method {args.method} has none: leave --smoothing out, and give that "
+                "family's own settings with --param"
+            )
         text = args.smoothing.strip()
         if text == "auto":
             params["smoothing"] = "auto"
@@ -271,7 +288,7 @@ def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
                 raise CommandError(
                     f"--smoothing must be 'auto' or a number, got {args.smoothing!r}"
                 ) from None
-    if args.method == "neural":
+    if "random_state" in settings:
         params.setdefault("random_state", args.seed)
     return params
 
@@ -280,7 +297,7 @@ def _plot(
     path: str,
     xlabel: str,
     t: np.ndarray,
-    values: np.ndarray,
+    frame: Any,
     factory: Any,
     labels: list,
     orders: list[int],
@@ -302,9 +319,10 @@ def _plot(
         figsize=(4 + 3 * len(labels), 2.2 * len(plot_orders) + 1),
     )
     for j, label in enumerate(labels):
-        valid = np.isfinite(values[:, j])
+        values = frame[label].to_numpy(dtype=float)
+        valid = np.isfinite(values)
         # One fit per column (a batch fit gives the same curves, but draws them all at once).
-        interp = factory().fit(t[valid], values[valid, j])
+        interp = factory().fit(t[valid], values[valid])
         plot_derivatives(interp, plot_orders, ax=axes[:, j], xlabel=xlabel)
         axes[0, j].set_title(str(label))
     fig.tight_layout()
@@ -321,17 +339,9 @@ def _diff(args: argparse.Namespace) -> None:
         import pandas as pd
     except ImportError:
         raise CommandError("the command needs pandas: pip install 'pydelt-like[pandas]'") from None
-    from pydelt_like.timeseries import (
-        _check_time_order,
-        _fit_and_evaluate,
-        _make_estimator,
-        _numeric_frame,
-        _time_unit,
-        time_to_float,
-    )
 
     sep = _separator(args.sep)
-    unit = None if args.unit is None else _time_unit(args.unit, "--unit")  # before any reading
+    unit = None if args.unit is None else parse_time_unit(args.unit, param="--unit")  # first
     frame = _read(args.input, sep, args.x)
     if args.x not in frame.columns:
         raise CommandError(
@@ -373,31 +383,32 @@ def _diff(args: argparse.Namespace) -> None:
             "whose units are their own; leave --unit out"
         )
     t = time_to_float(index, unit, name=f"column {args.x!r}")
-    _check_time_order(t, index, f"column {args.x!r}", f"sort the rows by {args.x!r}")
-    try:
-        values = _numeric_frame(frame[y_names])
-    except TypeError as error:
-        raise CommandError(str(error).split(";")[0]) from None
-    params = _estimator_params(args)
+    check_time_order(t, index, name=f"column {args.x!r}", fix=f"sort the rows by {args.x!r}")
+    for name in y_names:
+        dtype = frame[name].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            raise CommandError(f"column {name!r} has dtype {dtype}, not numbers")
+    family = registry.get(args.method)
+    if args.std and not family.bands:
+        with_bands = ", ".join(other.name for other in registry.families() if other.bands)
+        raise CommandError(
+            f"--std needs uncertainty bands, which --method {args.method} does not give; leave "
+            f"--std out or use a family that gives them ({with_bands})"
+        )
+    # The family's own settings, read from a default instance: what --smoothing and --seed set.
+    params = _estimator_params(args, list(family.load()().get_params()))
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    factory = _make_estimator(args.method, params, progress)
-    results = _fit_and_evaluate(
-        t,
-        values,
-        tuple(orders),
-        factory,
-        labels=y_names,
-        progress=progress,
-        return_std=args.std,
+    results = fit_columns(
+        t, frame[y_names], orders, args.method, progress=progress, return_std=args.std, **params
     )
 
     out = pd.DataFrame({args.x: frame[args.x]})  # as written in the input
     for j, name in enumerate(y_names):
-        for i, order in enumerate(orders):
-            column = f"{name}_fit" if order == 0 else f"{name}_d{order}"
-            out[column] = results[i][:, j]
-            if args.std:
-                out[f"{column}_std"] = results[i + len(orders)][:, j]
+        for result in results:
+            column = f"{name}_fit" if result.order == 0 else f"{name}_d{result.order}"
+            out[column] = result.values[:, j]
+            if result.std is not None:
+                out[f"{column}_std"] = result.std[:, j]
     target = sys.stdout if args.output == "-" else args.output
     try:
         out.to_csv(target, index=False, sep=sep, float_format="%.17g")
@@ -406,8 +417,9 @@ def _diff(args: argparse.Namespace) -> None:
     except OSError as error:
         raise CommandError(f"cannot write {args.output!r}: {error.strerror or error}") from None
     if args.plot:
-        xlabel = f"{args.x} [{_time_unit(unit).label} since {index[0]}]" if is_time else args.x
-        _plot(args.plot, xlabel, t, values, factory, y_names, orders)
+        xlabel = f"{args.x} [{parse_time_unit(unit).label} since {index[0]}]" if is_time else args.x
+        factory = estimator_factory(args.method, progress=progress, **params)
+        _plot(args.plot, xlabel, t, frame, factory, y_names, orders)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -129,7 +129,7 @@ def test_plot_is_saved(csv_file, tmp_path):
         (["--x", "other", "--y", "time"], "column 'time' has dtype"),
         (["--x", "other", "--y", "value", "--order", "9"], "derivatives up to order 5"),
         (["--x", "time", "--order", "-1"], "--order must be >= 0"),
-        (["--x", "time", "--method", "neural", "--smoothing", "1"], "spline only"),
+        (["--x", "time", "--method", "neural", "--smoothing", "1"], "neural has none"),
         (["--x", "time", "--smoothing", "lots"], "'auto' or a number"),
         (["--x", "time", "--param", "k"], "NAME=VALUE"),
         (["--x", "time", "--param", "colour=3"], "colour"),

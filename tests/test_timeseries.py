@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import numpy as np
+import numpy.polynomial.polynomial as P
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pydelt_like import SplineInterpolator
+from pydelt_like import SplineInterpolator, registry, timeseries
+from pydelt_like._validation import check_int
+from pydelt_like.base import BaseInterpolator
 from pydelt_like.timeseries import (
+    ColumnDerivatives,
+    TimeUnit,
+    check_time_order,
     differentiate,
     differentiate_array,
     differentiate_long,
+    estimator_factory,
+    fit_columns,
+    parse_time_unit,
     time_to_float,
 )
 
 pd = pytest.importorskip("pandas")
 
 DAY = 86_400.0
+
+
+@pytest.fixture
+def xr():
+    """xarray, for the tests that need it: the others run without it."""
+    return pytest.importorskip("xarray")
 
 
 def _irregular_frame(n=10_000, gap_fraction=0.01, seed=1):
@@ -127,6 +143,7 @@ def test_parameters_and_methods():
         differentiate(series, order=-1)
 
 
+@pytest.mark.slow
 def test_neural_method_through_the_same_entry_point():
     pytest.importorskip("torch")
     t = np.linspace(0, 1, 60)
@@ -213,10 +230,7 @@ def test_array_input_errors():
         differentiate_array(x, np.zeros((3, 20)))
 
 
-xr = pytest.importorskip("xarray")
-
-
-def test_dataarray_follows_xarray_conventions():
+def test_dataarray_follows_xarray_conventions(xr):
     time = pd.date_range("2024-01-01", periods=48, freq="h")
     hours = np.arange(48.0)
     values = np.stack([hours**2, 5 * hours, -hours], axis=1)
@@ -302,8 +316,7 @@ def test_return_std_through_pandas_and_arrays():
         differentiate(frame, return_std=1)
 
 
-def test_dataarray_attributes_are_dropped_and_std_is_returned_alike():
-    xr = pytest.importorskip("xarray")
+def test_dataarray_attributes_are_dropped_and_std_is_returned_alike(xr):
     t = np.linspace(0, 1, 40)
     array = xr.DataArray(5 * t, dims=("t",), coords={"t": t}, attrs={"units": "K"})
     rate, std = differentiate(array, return_std=True)
@@ -509,7 +522,13 @@ def test_every_path_reads_the_same_table():
     long = pd.DataFrame({"k": 0, "t": index, "v": series.to_numpy()})
     with pytest.raises(ValueError, match="month-start"):
         differentiate_long(long, by="k", time="t", value="v", unit="MS")
-    array = xr.DataArray(series.to_numpy(), dims=("time",), coords={"time": index})
+    per_month = differentiate(series, unit="month")
+    np.testing.assert_allclose(per_month.to_numpy(), 30.4375, rtol=1e-9)
+
+
+def test_the_xarray_path_reads_the_same_table(xr):
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    array = xr.DataArray(np.arange(30.0), dims=("time",), coords={"time": index})
     with pytest.raises(ValueError, match=r"datetime_unit 'MS'.*datetime_unit='month'"):
         differentiate(array, datetime_unit="MS")
     with pytest.raises(ValueError, match="datetime_unit 'M' means a month"):
@@ -517,8 +536,6 @@ def test_every_path_reads_the_same_table():
     # xarray's own 'm' is a minute, as in DataArray.differentiate
     per_minute = differentiate(array, datetime_unit="m")
     np.testing.assert_allclose(per_minute.values, 1 / 1440, rtol=1e-9)
-    per_month = differentiate(series, unit="month")
-    np.testing.assert_allclose(per_month.to_numpy(), 30.4375, rtol=1e-9)
     with pytest.raises(ValueError, match="has no coordinate"):
         differentiate(xr.DataArray(np.arange(5.0), dims=("t",)), datetime_unit="h")
 
@@ -616,6 +633,146 @@ def test_unhashable_column_labels_are_refused_by_name(label):
         differentiate_long(frame, by="k", time=label, value="v")
     with pytest.raises(TypeError, match="value must be a column label"):
         differentiate_long(frame, by="k", time="t", value=label)
+
+
+@pytest.mark.parametrize("label", [["t"], {"t"}, np.array(["t"]), slice(None)])
+def test_unhashable_dimension_names_are_refused_by_name(xr, label):
     array = xr.DataArray(np.arange(10.0), dims=("t",))
     with pytest.raises(TypeError, match="dim must be a dimension name"):
         differentiate(array, dim=label)
+
+
+# ------------------------------------------------------------------ one registry of families
+class _Polynomial(BaseInterpolator):
+    """A toy family: a least-squares polynomial, its derivatives in closed form."""
+
+    def __init__(self, *, degree=2, nan_policy="raise", extrapolate="raise"):
+        self.degree = degree
+        self.nan_policy = nan_policy
+        self.extrapolate = extrapolate
+
+    def _validate_params(self):
+        check_int(self.degree, name="degree", low=0, high=9)
+
+    def _min_points(self):
+        return self.degree + 1
+
+    def _fit(self, data):
+        self.coef_ = P.polyfit(data.x, data.y, self.degree, w=np.sqrt(data.weights))
+
+    def _evaluate(self, x, order):
+        return P.polyval(x, P.polyder(self.coef_, order, axis=0)).reshape(-1, x.size).T
+
+
+@pytest.fixture
+def toy_family():
+    family = registry.register("toy_poly", _Polynomial, summary="least-squares polynomial")
+    yield family
+    registry.unregister("toy_poly")
+
+
+def test_a_registered_family_works_through_the_functions_and_the_command_line(
+    toy_family, tmp_path, capsys
+):
+    from pydelt_like.cli import main
+
+    t = np.linspace(-1.0, 2.0, 40)
+    cubic, slope = 1 + 2 * t - 0.5 * t**3, 2 - 1.5 * t**2
+    frame = pd.DataFrame({"a": cubic, "b": 3 * cubic}, index=t)
+    frame.iloc[5, 0] = np.nan  # a gap: the time-series defaults (nan_policy='omit') apply
+    result = differentiate(frame, method="toy_poly", degree=3)
+    np.testing.assert_allclose(result["a"], slope, atol=1e-9)
+    np.testing.assert_allclose(result["b"], 3 * slope, atol=1e-9)
+    long = pd.DataFrame({"k": np.repeat([0, 1], 40), "t": np.tile(t, 2), "v": np.tile(cubic, 2)})
+    rate = differentiate_long(long, by="k", time="t", value="v", method="toy_poly", degree=3)
+    np.testing.assert_allclose(rate, np.tile(slope, 2), atol=1e-9)
+    assert "toy_poly" in timeseries.METHODS  # registered after the import: read when asked
+    with pytest.raises(ValueError, match="method='toy_poly': degree must be at most 9, got 99"):
+        differentiate(frame, method="toy_poly", degree=99)  # at the call, before any fit
+    with pytest.raises(NotImplementedError, match=r"toy_poly.*no uncertainty bands"):
+        differentiate(frame, method="toy_poly", return_std=True)
+
+    path = tmp_path / "cubic.csv"
+    pd.DataFrame({"t": t, "y": cubic}).to_csv(path, index=False)
+    arguments = ["diff", str(path), "--x", "t", "--method", "toy_poly", "--param", "degree=3"]
+    assert main([*arguments, "--order", "1", "--order", "2"]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    np.testing.assert_allclose(written["y_d1"], slope, atol=1e-9)
+    np.testing.assert_allclose(written["y_d2"], -3 * t, atol=1e-9)
+    assert main([*arguments, "--std"]) == 1
+    assert "--std needs uncertainty bands" in capsys.readouterr().err
+    assert main([*arguments, "--smoothing", "0.1"]) == 1
+    assert "toy_poly has none" in capsys.readouterr().err
+
+
+def test_settings_are_checked_at_the_call_not_at_the_first_fit():
+    t = np.linspace(0.0, 1.0, 30)
+    series = pd.Series(t**2, index=t)
+    long = pd.DataFrame({"k": 0, "t": t, "v": t**2})
+    for call in (
+        lambda **params: differentiate(series, **params),
+        lambda **params: differentiate_array(t, t**2, **params),
+        lambda **params: differentiate_long(long, by="k", time="t", value="v", **params),
+        lambda **params: estimator_factory("spline", **params),
+    ):
+        with pytest.raises(ValueError, match="method='spline': k must be at most 7, got 99"):
+            call(k=99)
+        with pytest.raises(TypeError, match="method='spline': k must be an integer"):
+            call(k=3.5)
+        with pytest.raises(ValueError, match="extrapolate must be one of"):
+            call(extrapolate="never")
+    with pytest.raises(ValueError, match="SplineInterpolator: k must be at most 7"):
+        differentiate(series, method=SplineInterpolator(k=99))  # a template is checked too
+    with pytest.raises(ValueError, match=r"'spline', 'neural'; got 'fourier'"):
+        estimator_factory("fourier")
+
+
+# ------------------------------------------------------------------ building blocks
+def test_fit_columns_gives_every_order_of_one_fit_by_name():
+    t = np.linspace(0.0, 2.0, 60)
+    values = np.stack([np.sin(t), t**3], axis=1)
+    values[10, 1] = np.nan
+    fit, slope, curvature = fit_columns(t, values, orders=(0, 1, 2), return_std=True)
+    assert isinstance(slope, ColumnDerivatives) and [fit.order, slope.order] == [0, 1]
+    frame = pd.DataFrame(values, index=t, columns=["sin", "cube"])
+    for result in (fit, slope, curvature):
+        expected, std = differentiate(frame, order=result.order, return_std=True)
+        np.testing.assert_array_equal(result.values, expected.to_numpy())
+        np.testing.assert_array_equal(result.std, std.to_numpy())
+    np.testing.assert_allclose(slope.values[5:-5, 0], np.cos(t[5:-5]), atol=1e-6)
+    (only,) = fit_columns(t, pd.DataFrame({"y": 3 * t}), orders=1)  # a frame; one order
+    assert only.std is None and only.values.shape == (60, 1)
+    np.testing.assert_allclose(only.values[:, 0], 3.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        (([0.0, 2.0, 1.0, 3.0], [[1.0]] * 4), ValueError, r"t is not sorted \(1.0 at position 2"),
+        (([0.0, 1.0, 2.0], [1.0, 2.0]), ValueError, r"values must have shape \(n,\) or \(n, m\)"),
+        ((range(5), np.zeros(5), (1, 1)), ValueError, "distinct orders"),
+        ((range(5), np.zeros(5), -1), ValueError, "order"),
+        ((range(5), pd.DataFrame({"s": list("abcde")})), TypeError, "column 's' has dtype"),
+        ((range(5), np.zeros(5), 1, "fourier"), ValueError, "got 'fourier'"),
+    ],
+)
+def test_fit_columns_refuses_bad_inputs_by_name(arguments, error, match):
+    with pytest.raises(error, match=match):
+        fit_columns(*arguments)
+
+
+def test_check_time_order_and_parse_time_unit_are_the_shared_checks():
+    stamps = pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02"])
+    with pytest.raises(ValueError, match=r"'2024-01-02 00:00:00' at position 2 .*\(sort it\)"):
+        check_time_order(time_to_float(stamps), stamps, name="column 'day'", fix="sort it")
+    with pytest.raises(ValueError, match="repeated values"):
+        check_time_order([0.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="labels has 2 entries"):
+        check_time_order([0.0, 1.0, 2.0], ["a", "b"])
+    check_time_order(pd.Series([1.0, 2.0], index=[5, 3]), pd.Series(["a", "b"], index=[9, 8]))
+    unit = parse_time_unit("1h30min")
+    assert isinstance(unit, TimeUnit) and unit.seconds == 5400.0 and unit.name == "1h30min"
+    assert parse_time_unit(None).seconds == 1.0 and parse_time_unit(unit) is unit
+    assert parse_time_unit("quarter").label == "quarter of 91.3125 d"
+    with pytest.raises(ValueError, match="--unit 'MS' is pandas' month-start"):
+        parse_time_unit("MS", param="--unit")

@@ -288,6 +288,23 @@ def test_dask_long_format_needs_whole_series_per_partition():
         differentiate_long(lazy_input, by="sensor", time="t", value=["level"])
 
 
+def test_dask_paths_check_settings_at_the_call_not_on_a_worker():
+    frame, _ = _wide_frame()
+    t = np.arange(200.0)
+    lazy_long = dd.from_pandas(_long_frame().reset_index(), npartitions=2).set_index("sensor")
+    for call in (
+        lambda **params: differentiate(dd.from_pandas(frame, npartitions=2), **params),
+        lambda **params: differentiate_array(t, da.from_array(frame.to_numpy()), **params),
+        lambda **params: differentiate_long(
+            lazy_long, by="sensor", time="t", value="level", **params
+        ),
+    ):
+        with pytest.raises(ValueError, match="method='spline': k must be at most 7, got 99"):
+            call(k=99)  # before: a lazy result that failed on a worker at compute time
+        with pytest.raises(ValueError, match="max_knots must be at least 1"):
+            call(max_knots=0)
+
+
 def test_importing_the_package_does_not_import_dask():
     import subprocess
     import sys
@@ -319,6 +336,7 @@ def cluster_client():
         yield client
 
 
+@pytest.mark.slow
 @pytest.mark.cluster
 def test_local_cluster_of_processes_gives_the_in_memory_numbers(cluster_client):
     frame, _ = _wide_frame(n=300, m=12)

@@ -1,0 +1,324 @@
+"""Batches: fresh interpolators for a named family, and many columns fitted as few batches.
+
+Columns that share their pattern of missing samples are fitted together, as one batch (one fit
+of a ``y`` of shape ``(n, m)``, which the families do at once); every time-series path (wide,
+long, Dask blocks, the command line) fits through :func:`fit_columns`' core here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pydelt_like import registry
+from pydelt_like._progress import progress_bar
+from pydelt_like._validation import (
+    as_float_array,
+    check_extrapolate,
+    check_nan_policy,
+    check_order,
+)
+from pydelt_like.base import BaseInterpolator, _check_flag
+from pydelt_like.timeseries._axis import check_time_order
+from pydelt_like.timeseries._units import _pandas
+
+__all__ = ["ColumnDerivatives", "estimator_factory", "fit_columns"]
+
+#: Settings every time-series fit starts from: gaps are dropped, nothing is extrapolated.
+DEFAULTS = {"nan_policy": "omit", "extrapolate": "nan"}
+
+
+def _clone(template: BaseInterpolator) -> BaseInterpolator:
+    return type(template)(**template.get_params())
+
+
+def estimator_factory(
+    method: Any = "spline", *, progress: bool = False, **params: Any
+) -> Callable[[], BaseInterpolator]:
+    """A factory of fresh, unfitted interpolators, its settings checked now.
+
+    Parameters
+    ----------
+    method : str or BaseInterpolator, default='spline'
+        A family registered in :mod:`pydelt_like.registry` (``registry.names()``: ``'spline'``,
+        ``'neural'``, and any family registered since), or an unfitted interpolator whose
+        settings every fit copies (it is cloned, never modified).
+    progress : bool, default=False
+        Turn on the interpolator's own progress bar, for families with a ``progress`` setting
+        (unless ``params`` sets it).
+    **params
+        Settings of the named family, e.g. ``smoothing=1e-3`` or ``k=3`` for the spline,
+        ``epochs=500`` for the network. Defaults here: ``nan_policy='omit'`` and
+        ``extrapolate='nan'``.
+
+    Returns
+    -------
+    callable
+        Called with no arguments, returns a new unfitted interpolator (picklable, so that Dask
+        workers can build their own).
+
+    Raises
+    ------
+    ValueError
+        For a name that is not registered (the message lists the registered ones), or a
+        setting with a bad value, e.g. ``k=99`` for the spline: every value is checked here,
+        as the first fit would, not later on a Dask worker.
+    TypeError
+        For a setting the family does not have, a value of the wrong type, or settings given
+        with an interpolator instance (set them on it instead).
+    ImportError
+        If the family needs an optional package that is missing.
+
+    Examples
+    --------
+    >>> make = estimator_factory("spline", k=3)
+    >>> make()
+    SplineInterpolator(k=3, nan_policy='omit', extrapolate='nan')
+    >>> estimator_factory("spline", k=99)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: method='spline': k must be ... got 99...
+    """
+    return _factory(method, params, progress=progress)
+
+
+def _factory(
+    method: Any, params: Mapping[str, Any], *, progress: Any = False, return_std: Any = False
+) -> Callable[[], BaseInterpolator]:
+    """:func:`estimator_factory`, refusing a named family without bands when ``return_std``."""
+    progress = _check_flag(progress, "progress")
+    if isinstance(method, BaseInterpolator):
+        if params:
+            raise TypeError(
+                f"keyword parameters go to the interpolator named by method= (one of "
+                f"{', '.join(map(repr, registry.names()))}); with an interpolator instance, set "
+                f"them on it instead: {sorted(params)}"
+            )
+        factory: Callable[[], BaseInterpolator] = functools.partial(_clone, method)
+        described = type(method).__name__
+    else:
+        try:
+            family = registry.get(method)
+        except ValueError as error:
+            raise ValueError(f"{error}, or an unfitted interpolator instance") from None
+        if return_std and not family.bands:
+            with_bands = [other.name for other in registry.families() if other.bands]
+            raise NotImplementedError(
+                f"method={method!r} gives no uncertainty bands (return_std=True); use one that "
+                f"does ({', '.join(map(repr, with_bands))}) or leave return_std out"
+            )
+        cls = family.load()
+        settings = {**DEFAULTS, **params}
+        if progress and "progress" in cls._get_param_names():
+            settings.setdefault("progress", True)
+        factory = functools.partial(cls, **settings)
+        described = f"method={method!r}"
+    try:
+        estimator = factory()
+        # What fit() checks first, checked now: a bad value fails at the call, with its name.
+        estimator._validate_params()
+        check_nan_policy(estimator.nan_policy)
+        check_extrapolate(estimator.extrapolate)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{described}: {error}") from None
+    return factory
+
+
+def _column_groups(finite: np.ndarray) -> list[np.ndarray]:
+    """Columns with the same pattern of valid samples, as index arrays (complete ones first)."""
+    complete = finite.all(axis=0)
+    groups = [np.flatnonzero(complete)] if complete.any() else []
+    rest = np.flatnonzero(~complete)
+    if rest.size:
+        patterns = np.packbits(finite[:, rest], axis=0).T  # one row of bytes per column
+        _, inverse = np.unique(patterns, axis=0, return_inverse=True)
+        groups.extend(rest[inverse.ravel() == g] for g in range(int(inverse.max()) + 1))
+    return groups
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: arrays have no single truth value to compare
+class ColumnDerivatives:
+    """One derivative order of many columns, at every sample position.
+
+    Attributes
+    ----------
+    order : int
+        The derivative order (``0``: the fit itself).
+    values : numpy.ndarray of shape (n, m)
+        The derivative of each column at each position; NaN before a column's first and after
+        its last valid sample.
+    std : numpy.ndarray of shape (n, m) or None
+        Its standard errors, or ``None`` when they were not asked for.
+    """
+
+    order: int
+    values: np.ndarray
+    std: np.ndarray | None = None
+
+
+def _fit_and_evaluate(
+    t: np.ndarray,
+    values: np.ndarray,
+    orders: tuple[int, ...],
+    factory: Callable[[], BaseInterpolator],
+    *,
+    labels: Any = None,
+    progress: bool = False,
+    what: str = "column",
+    return_std: bool = False,
+) -> tuple[ColumnDerivatives, ...]:
+    """:func:`fit_columns` on checked inputs: ``t`` sorted float64, ``values`` float64 (n, m)."""
+    n, m = values.shape
+    finite = np.isfinite(values)
+    found = {order: np.full((n, m), np.nan) for order in orders}
+    errors = {order: np.full((n, m), np.nan) for order in orders} if return_std else {}
+    groups = _column_groups(finite)
+    iterator: Any = groups
+    if progress and len(groups) > 1:
+        iterator = progress_bar(groups, desc="column groups", unit="group")
+    for columns in iterator:
+        rows = finite[:, columns[0]]
+        estimator = factory()
+        try:
+            estimator.fit(t[rows], values[np.ix_(rows, columns)])
+        except ValueError as error:
+            which = (
+                f"{what} {labels[columns[0]]!r}"
+                if labels is not None and len(columns) == 1
+                else f"{len(columns)} {what}s"
+            )
+            raise ValueError(
+                f"{which} with {int(rows.sum())} valid values of {n}: {error}"
+            ) from None
+        # Only inside the span of the valid samples: no extrapolation, whatever the settings.
+        valid_t = t[rows]
+        inside = np.flatnonzero((t >= valid_t[0]) & (t <= valid_t[-1]))
+        cells = np.ix_(inside, columns)
+        for order in orders:
+            derivative = estimator if order == 0 else estimator.differentiate(order)
+            if return_std:
+                value, std = derivative(t[inside], return_std=True)
+                errors[order][cells] = np.asarray(std).reshape(inside.size, len(columns))
+            else:
+                value = derivative(t[inside])
+            found[order][cells] = np.asarray(value).reshape(inside.size, len(columns))
+    return tuple(
+        ColumnDerivatives(order, found[order], errors.get(order) if return_std else None)
+        for order in orders
+    )
+
+
+def _numeric_frame(frame: Any) -> np.ndarray:
+    """The columns of a pandas DataFrame as float64 (n, m), refusing non-numeric ones."""
+    pd = _pandas()
+    for label, dtype in frame.dtypes.items():
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            raise TypeError(
+                f"column {label!r} has dtype {dtype}, not numbers; select the numeric columns "
+                "(data.select_dtypes('number')) or convert it"
+            )
+    # By position: repeated column labels each keep their own column.
+    return np.column_stack(
+        [
+            as_float_array(frame.iloc[:, j], name=f"column {label!r}")
+            for j, label in enumerate(frame.columns)
+        ]
+    ).reshape(len(frame), frame.shape[1])
+
+
+def fit_columns(
+    t: Any,
+    values: Any,
+    orders: int | Sequence[int] = 1,
+    method: Any = "spline",
+    *,
+    labels: Sequence[Any] | None = None,
+    progress: bool = False,
+    return_std: bool = False,
+    **params: Any,
+) -> tuple[ColumnDerivatives, ...]:
+    """Fit many columns sampled at the same positions; their derivatives at those positions.
+
+    The building block under :func:`differentiate`, :func:`differentiate_array`,
+    :func:`differentiate_long` and the command line, for front ends of their own: columns that
+    share their pattern of missing values (NaN) are fitted together, as one batch, and every
+    requested order is evaluated from the same fit.
+
+    Parameters
+    ----------
+    t : array-like of shape (n,)
+        Sample positions as numbers, strictly increasing and finite (timestamps go through
+        :func:`time_to_float` first).
+    values : array-like of shape (n,) or (n, m), or pandas.DataFrame
+        The columns; NaN marks a missing sample. A DataFrame's columns must be numeric, and
+        name the columns in messages.
+    orders : int or sequence of int, default=1
+        The derivative orders to evaluate, distinct (``0``: the fit itself).
+    method : str or BaseInterpolator, default='spline'
+        A registered family or an unfitted interpolator, as in :func:`estimator_factory`.
+    labels : sequence of shape (m,), optional
+        Names of the columns for messages (default: a DataFrame's columns).
+    progress : bool, default=False
+        Show a tqdm progress bar over the batches (needs tqdm), and the interpolator's own.
+    return_std : bool, default=False
+        Also evaluate the standard errors (families with uncertainty bands).
+    **params
+        Settings of the family, as in :func:`estimator_factory`.
+
+    Returns
+    -------
+    tuple of ColumnDerivatives
+        One per order, in the order given, each with ``values`` (and ``std``) of shape
+        ``(n, m)``: NaN before a column's first and after its last valid sample.
+
+    Raises
+    ------
+    ValueError
+        For unsorted, repeated or missing positions, shapes that disagree, a bad or repeated
+        order, bad settings, or a column with too few valid samples (named by its label).
+    TypeError
+        For values that are not numbers, or a setting the family does not have.
+    NotImplementedError
+        For ``return_std=True`` with a family that gives no uncertainty bands.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.linspace(0.0, 1.0, 30)
+    >>> fit, slope = fit_columns(t, np.stack([t**2, 3 * t], axis=1), orders=(0, 1))
+    >>> slope.order, np.round(slope.values[15], 6)  # 2t at t = 0.517..., and 3
+    (1, array([1.034483, 3.      ]))
+    """
+    t = as_float_array(t, name="t")
+    check_time_order(t, name="t", fix="np.argsort(t) gives the order")
+    pd = _pandas() if hasattr(values, "dtypes") and hasattr(values, "iloc") else None
+    if pd is not None and isinstance(values, pd.DataFrame):
+        if labels is None:
+            labels = list(values.columns)
+        values = _numeric_frame(values)
+    else:
+        values = as_float_array(values, name="values")
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2 or values.shape[0] != t.size:
+        raise ValueError(
+            f"values must have shape (n,) or (n, m) with n = {t.size} samples (the length of "
+            f"t), got shape {values.shape}"
+        )
+    if labels is not None and len(labels) != values.shape[1]:
+        raise ValueError(f"labels has {len(labels)} entries for {values.shape[1]} columns")
+    order_list = [orders] if isinstance(orders, (int, np.integer)) else list(orders)
+    checked = tuple(
+        check_order(order, max_order=None, method_name="fit_columns") for order in order_list
+    )
+    if not checked or len(set(checked)) != len(checked):
+        raise ValueError(f"orders must be one or more distinct orders, got {orders!r}")
+    return_std = _check_flag(return_std, "return_std")
+    factory = _factory(method, params, progress=progress, return_std=return_std)
+    return _fit_and_evaluate(
+        t, values, checked, factory, labels=labels, progress=progress, return_std=return_std
+    )

@@ -1,0 +1,287 @@
+"""Long format: many series in one frame, one row per sample (a key, a time, a value).
+
+Series whose sample times are identical are stacked and fitted together, as one batch; the
+derivative comes back aligned with the input's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+
+from pydelt_like._progress import progress_bar
+from pydelt_like._validation import check_order
+from pydelt_like.base import BaseInterpolator
+from pydelt_like.timeseries._axis import _show, _ticks, time_to_float
+from pydelt_like.timeseries._batches import _factory, _fit_and_evaluate, _numeric_frame
+from pydelt_like.timeseries._units import _pandas, _short_repr, parse_time_unit
+
+__all__ = ["differentiate_long"]
+
+
+def differentiate_long(
+    frame: Any,
+    by: Hashable | list[Hashable],
+    time: Hashable,
+    value: Hashable,
+    order: int = 1,
+    method: Any = "spline",
+    unit: Any = None,
+    *,
+    progress: bool = False,
+    **params: Any,
+) -> Any:
+    """Differentiate many series held in long format: one row per sample.
+
+    Rows are grouped into series by ``by`` and sorted by ``time`` within each series (the
+    frame itself may be in any order, and is not changed). Series whose sample times are
+    identical are stacked and fitted together, as one batch (one fit, many columns, with
+    per-series automatic smoothing); a series with sample times of its own is fitted alone.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or dask.dataframe.DataFrame
+        The samples. A dask DataFrame gives a lazy result; it must hold each series whole in
+        one partition (a spline is global along time, so a series split across partitions
+        cannot be fitted there): set the series key as its index first,
+        ``frame.set_index(by)``, which sorts the rows by key into partitions with known
+        divisions, each key in one partition.
+    by : hashable or list of hashable
+        The column(s) (or, for pandas, index levels) holding the series key. A dask
+        DataFrame takes a single key, its index.
+    time : hashable
+        The column of sample times: timestamps (naive or in one time zone), time differences
+        or numbers. Timestamps count from each series' first one.
+    value : hashable
+        The numeric column of sampled values; NaN marks a missing sample.
+    order : int, default=1
+        Derivative order (``0`` gives the smoothed values).
+    method : str or BaseInterpolator, default='spline'
+        A family registered in :mod:`pydelt_like.registry` (``'spline'``, ``'neural'``, or
+        one registered since), or an unfitted interpolator to clone for every fit.
+    unit : str or timedelta, optional
+        For times that are timestamps or time differences, the time unit of the derivative
+        (the table of :func:`differentiate`, :data:`TIME_UNITS`; checked before any data are
+        read); leave it ``None`` for numeric times.
+    progress : bool, default=False
+        Show a tqdm progress bar over the batches (needs tqdm); in memory only.
+    **params
+        Passed to the interpolator named by ``method``. Defaults here: ``nan_policy='omit'``
+        and ``extrapolate='nan'``.
+
+    Returns
+    -------
+    pandas.Series or dask.dataframe.Series
+        The derivative for every row, aligned with the rows of ``frame`` (same index), named
+        after ``value``; NaN before a series' first and after its last valid value.
+
+    Raises
+    ------
+    ValueError
+        For a missing column, a time repeated within a series, missing times, a ``unit`` not
+        in the table (or given with numeric times), a ``method`` that is not registered, a
+        setting with a bad value (checked before any fit), a series with too few valid values,
+        or a dask DataFrame whose partitions do not hold whole series.
+    TypeError
+        For other input types, a column label that is not hashable (a list, set or array for
+        ``time`` or ``value``), a non-numeric ``value`` column, or a setting ``method`` does
+        not have.
+
+    See Also
+    --------
+    differentiate : wide data, one column per series on a shared time index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> t = np.linspace(0.0, 2.0, 50)
+    >>> frame = pd.DataFrame(
+    ...     {
+    ...         "sensor": ["a"] * 50 + ["b"] * 50,
+    ...         "t": np.concatenate([t, t**2]),
+    ...         "level": np.concatenate([3 * t, 5 * t**2]),
+    ...     }
+    ... )
+    >>> rate = differentiate_long(frame, by="sensor", time="t", value="level")
+    >>> rate.groupby(frame["sensor"]).median().round(6)
+    sensor
+    a    3.0
+    b    5.0
+    Name: level, dtype: float64
+    """
+    order = check_order(order, max_order=None, method_name="differentiate")
+    unit = None if unit is None else parse_time_unit(unit)
+    # The lazy path runs this module's in-memory core on each partition, so it is imported
+    # here, when a dask collection arrives, not at the top (which would import in a circle).
+    from pydelt_like.timeseries import _dask
+
+    kind = _dask._dask_kind(frame)
+    if kind == "dataframe":
+        _dask._check_not_progress(progress)
+        return _dask._differentiate_long_dask(frame, by, time, value, order, method, unit, params)
+    pd = _pandas()
+    if kind is not None or not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas or dask DataFrame in long format, got {type(frame).__name__}"
+        )
+    factory = _factory(method, params, progress=progress)
+    result = _long_values(frame, by, time, value, order, factory, unit, progress)
+    return pd.Series(result, index=frame.index, name=value)
+
+
+def _long_keys(frame: Any, by: Any) -> list[Hashable]:
+    keys = list(by) if isinstance(by, list) else [by]
+    if not keys:
+        raise ValueError("by must name at least one key column")
+    return keys
+
+
+def _check_labels(keys: list[Any], time: Any, value: Any) -> None:
+    """Column labels are hashable: a list, set or array is refused here, not deep in pandas."""
+    for role, label in [*(("by", key) for key in keys), ("time", time), ("value", value)]:
+        try:
+            hash(label)
+        except TypeError:
+            several = " (several key columns go in a list of labels)" if role == "by" else ""
+            raise TypeError(
+                f"{role} must be a column label, got {_short_repr(label)} "
+                f"({type(label).__name__}){several}"
+            ) from None
+
+
+def _check_long_columns(frame: Any, keys: list[Hashable], time: Any, value: Any) -> None:
+    _check_labels(keys, time, value)
+    levels = [name for name in frame.index.names if name is not None]
+    for role, label in [*(("by", key) for key in keys), ("time", time), ("value", value)]:
+        present = label in frame.columns or (role == "by" and label in levels)
+        if not present:
+            where = " or index levels" if role == "by" else ""
+            raise ValueError(
+                f"{role}={label!r} is not a column{where} of the frame; its columns are "
+                f"{list(frame.columns)}"
+            )
+    if time == value or time in keys or value in keys:
+        raise ValueError(
+            f"by={keys!r}, time={time!r} and value={value!r} must name different columns"
+        )
+
+
+def _key_labels(frame: Any, keys: list[Hashable], rows: np.ndarray) -> list[Any]:
+    """The key of the series at each of ``rows``: a value, or a tuple for several keys."""
+    parts = []
+    for key in keys:
+        source = frame[key] if key in frame.columns else frame.index.get_level_values(key)
+        parts.append(np.asarray(source)[rows])
+    if len(parts) == 1:
+        return list(parts[0])
+    return list(zip(*parts, strict=True))
+
+
+def _long_times(frame: Any, time: Hashable, codes: np.ndarray, n_series: int, unit: Any) -> Any:
+    """Sample times as floats; timestamps count from the first one of their series."""
+    pd = _pandas()
+    times = frame[time]
+    if not (times.dtype.kind == "M" or isinstance(times.dtype, pd.DatetimeTZDtype)):
+        t = time_to_float(times, unit, name=f"column {time!r}")
+        bad = ~np.isfinite(t)
+        if bad.any():
+            raise ValueError(
+                f"column {time!r} has {int(bad.sum())} missing or infinite values, first at "
+                f"row {_show(frame.index[int(np.flatnonzero(bad)[0])])}; drop those rows first"
+            )
+        return t
+    missing = times.isna().to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"column {time!r} has {int(missing.sum())} missing timestamps (NaT), first at row "
+            f"{_show(frame.index[int(np.flatnonzero(missing)[0])])}; drop those rows first"
+        )
+    seconds = parse_time_unit(unit).seconds
+    ticks, tick_seconds = _ticks(pd.DatetimeIndex(times))
+    # Integer differences from each series' own start: exact, and independent of other series.
+    origin = np.full(n_series, np.iinfo(np.int64).max)
+    np.minimum.at(origin, codes, ticks)
+    return (ticks - origin[codes]).astype(np.float64) * (tick_seconds / seconds)
+
+
+def _long_values(
+    frame: Any,
+    by: Any,
+    time: Hashable,
+    value: Hashable,
+    order: int,
+    factory: Callable[[], BaseInterpolator],
+    unit: Any,
+    progress: bool,
+) -> np.ndarray:
+    """The derivative for every row of a pandas frame in long format (see differentiate_long)."""
+    keys = _long_keys(frame, by)
+    _check_long_columns(frame, keys, time, value)
+    n = len(frame)
+    if n == 0:
+        return np.empty(0)
+    grouper = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False, dropna=False)
+    codes = np.asarray(grouper.ngroup(), dtype=np.intp)
+    n_series = int(codes.max()) + 1
+    _, first_rows = np.unique(codes, return_index=True)
+    labels = _key_labels(frame, keys, first_rows)
+    t = _long_times(frame, time, codes, n_series, unit)
+    v = _numeric_frame(frame[[value]])[:, 0]
+
+    # Sorted by series, then time; each series is one contiguous run [starts[g], ends[g]).
+    # Per-row arrays are dropped as soon as they are used: on a Dask worker they are what
+    # decides the memory a partition takes, next to the partition itself.
+    perm = np.lexsort((t, codes))
+    codes_sorted, t_sorted, v_sorted = codes[perm], t[perm], v[perm]
+    del codes, t, v
+    same_series = codes_sorted[1:] == codes_sorted[:-1]
+    repeated = same_series & (t_sorted[1:] == t_sorted[:-1])
+    if repeated.any():
+        i = int(np.flatnonzero(repeated)[0])
+        raise ValueError(
+            f"series {labels[codes_sorted[i]]!r} has the time "
+            f"{_show(frame[time].iloc[perm[i]])} twice (rows {_show(frame.index[perm[i]])} and "
+            f"{_show(frame.index[perm[i + 1]])}); average repeated samples first, e.g. "
+            f"frame.groupby({[*keys, time]!r}, as_index=False).mean()"
+        )
+    del repeated, codes_sorted
+    starts = np.flatnonzero(np.concatenate([[True], ~same_series]))
+    del same_series
+    ends = np.append(starts[1:], n)
+
+    # Series with identical sample times form one batch (hash first, then compare exactly).
+    batches: dict[tuple[int, int], list[list[int]]] = {}
+    for g in range(n_series):
+        times = t_sorted[starts[g] : ends[g]]
+        candidates = batches.setdefault((times.size, hash(times.tobytes())), [])
+        for members in candidates:
+            head = members[0]
+            if np.array_equal(t_sorted[starts[head] : ends[head]], times):
+                members.append(g)
+                break
+        else:
+            candidates.append([g])
+    groups = [members for candidates in batches.values() for members in candidates]
+    iterator: Any = groups
+    if progress and len(groups) > 1:
+        iterator = progress_bar(groups, desc="batches of series", unit="batch")
+
+    out = np.empty(n)
+    for members in iterator:
+        head = members[0]
+        block = np.stack([v_sorted[starts[g] : ends[g]] for g in members], axis=1)
+        (result,) = _fit_and_evaluate(
+            t_sorted[starts[head] : ends[head]],
+            block,
+            (order,),
+            factory,
+            labels=[labels[g] for g in members],
+            what="series",
+        )
+        del block
+        for j, g in enumerate(members):  # straight back to the input's row order
+            out[perm[starts[g] : ends[g]]] = result.values[:, j]
+    return out
