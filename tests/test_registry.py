@@ -48,6 +48,11 @@ def test_a_new_family_is_one_module_and_one_registration(toy_family):
     x = np.linspace(0, 3, 40)
     slope = cls().fit(x, x**3).differentiate(1)(1.5)
     assert slope == pytest.approx(3 * 1.5**2, rel=1e-12)  # a cubic is reproduced exactly
+    # ... and it is a method of the time-series layer with no other change.
+    from pydelt_like import timeseries
+
+    rate = timeseries.differentiate_array(x, x**3, method="cubic")
+    np.testing.assert_allclose(rate, 3 * x**2, rtol=1e-9, atol=1e-9)
 
 
 def test_the_docs_table_lists_every_built_in_family():
