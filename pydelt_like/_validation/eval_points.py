@@ -129,6 +129,7 @@ def check_eval_points(
     """
     check_extrapolate(extrapolate)
     array = as_float_array(x, name="x")
+    x_flat: np.ndarray
     lo = np.array(x_min, dtype=np.float64)
     hi = np.array(x_max, dtype=np.float64)
     if lo.ndim == 0:
@@ -188,7 +189,7 @@ def _outside_error(
             f"[{point}] at index {_format_index(row, shape)})"
         )
     else:
-        where = f"[{_fmt(lo)}, {_fmt(hi)}] (first: x={_fmt(coordinates[row, 0])})"
+        where = f"[{_fmt(float(lo))}, {_fmt(float(hi))}] (first: x={_fmt(coordinates[row, 0])})"
     return ValueError(
         f"{_plural(count, 'evaluation point')} {verb} outside the fitted range {where}; pass "
         "extrapolate='nan' to get NaN there or extrapolate='extrapolate' to extend the fit"
