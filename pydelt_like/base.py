@@ -125,12 +125,14 @@ class BaseInterpolator(abc.ABC):
     Subclasses implement ``__init__`` (keyword-only, storing each argument unchanged under its own
     name, including ``nan_policy`` and ``extrapolate``), :meth:`_fit` and :meth:`_evaluate`, and
     may override the hooks :meth:`_validate_params`, :meth:`_min_points`,
-    :meth:`_duplicates_policy`, :meth:`_max_order` and :meth:`_order_hint`.
+    :meth:`_duplicates_policy`, :meth:`_multivariate`, :meth:`_max_order` and
+    :meth:`_order_hint`.
 
     Attributes
     ----------
-    x_min_, x_max_ : float
-        The fitted range (set by :meth:`fit`, like the attributes below).
+    x_min_, x_max_ : float or numpy.ndarray of shape (n_features,)
+        The fitted range (set by :meth:`fit`, like the attributes below); each coordinate's
+        range for an interpolator fitted to several input coordinates.
     n_samples_ : int
         Distinct samples used, after dropping NaN/inf and merging repeated ``x``.
     n_outputs_ : int
@@ -283,6 +285,10 @@ class BaseInterpolator(abc.ABC):
         """How :meth:`fit` treats repeated x: ``'average'`` (merge) or ``'raise'``."""
         return "average"
 
+    def _multivariate(self) -> bool:
+        """Whether :meth:`fit` takes ``x`` of shape ``(n_samples, n_features)`` too."""
+        return False
+
     def _max_order(self) -> int | None:
         """The highest derivative order supported; ``None`` means unlimited."""
         return None
@@ -301,9 +307,9 @@ class BaseInterpolator(abc.ABC):
 
         Parameters
         ----------
-        x : numpy.ndarray of shape (n_points,)
-            Finite float64 points. They lie in ``[x_min_, x_max_]`` unless ``extrapolate`` is
-            ``'extrapolate'``. Never empty.
+        x : numpy.ndarray of shape (n_points,), or (n_points, n_features)
+            Finite float64 points (rows, for a fit on several coordinates). They lie in
+            ``[x_min_, x_max_]`` unless ``extrapolate`` is ``'extrapolate'``. Never empty.
         order : int
             A validated derivative order (``0`` is the fit itself).
 
@@ -334,9 +340,10 @@ class BaseInterpolator(abc.ABC):
 
         Parameters
         ----------
-        x : array-like of shape (n_samples,)
+        x : array-like of shape (n_samples,), or (n_samples, n_features)
             Sample positions; need not be sorted. Lists, NumPy arrays, pandas Series and torch
-            tensors are accepted, and never modified.
+            tensors are accepted, and never modified. Several columns (one row per sample) only
+            for interpolators of several variables (see the class).
         y : array-like of shape (n_samples,) or (n_samples, ...)
             Sample values; every axis after the first is a batch axis fitted at once.
         weights : array-like of shape (n_samples,), default=None
@@ -372,18 +379,19 @@ class BaseInterpolator(abc.ABC):
             min_points=self._min_points(),
             duplicates=self._duplicates_policy(),
             method_name=type(self).__name__,
+            multivariate=self._multivariate(),
         )
         # A refit starts clean: no attribute of an earlier fit survives into this one. The
         # earlier fit is kept aside, and restored if this one fails.
         previous = {name: vars(self).pop(name) for name in self._learned_attributes()}
-        self.x_min_ = float(data.x[0])
-        self.x_max_ = float(data.x[-1])
+        self.x_min_, self.x_max_ = data.x_range
         self.n_samples_ = data.n_samples
         self.y_trailing_shape_ = data.y_trailing_shape
         self.n_outputs_ = data.n_outputs
-        # The samples as the fit saw them, for plots (pydelt_like.plot): no extra copy, FitData's
-        # arrays are already private.
-        self.samples_ = (data.x, data.y.reshape((data.n_samples, *data.y_trailing_shape)))
+        if data.x.ndim == 1:
+            # The samples as the fit saw them, for plots (pydelt_like.plot): no extra copy,
+            # FitData's arrays are already private.
+            self.samples_ = (data.x, data.y.reshape((data.n_samples, *data.y_trailing_shape)))
         try:
             self._fit(data)
         except BaseException:
@@ -446,8 +454,7 @@ class BaseInterpolator(abc.ABC):
         )
         # Points whose result will be NaN anyway are evaluated at x_min_, so _evaluate only ever
         # sees finite points inside the range (or outside it when extrapolating on purpose).
-        masked = points.nan_mask | points.outside if self.extrapolate == "nan" else points.nan_mask
-        safe_x = np.where(masked, self.x_min_, points.x_flat)
+        safe_x = points.evaluable(extrapolate=self.extrapolate, fill=self.x_min_)
         empty = np.empty((0, self.n_outputs_))
         values = self._evaluate(safe_x, order) if safe_x.size else empty
         shaped = shape_output(values, points, self.y_trailing_shape_, extrapolate=self.extrapolate)

@@ -19,9 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from pydelt_like._validation import check_int, check_order
+
 __all__ = ["plot_derivatives"]
 
 _ORDINAL = {1: "1st", 2: "2nd", 3: "3rd"}
+# Evaluation points per curve: far more than a screen or a printed figure resolves, and few
+# enough (a few megabytes per curve) that a typo cannot exhaust memory.
+MAX_POINTS = 1_000_000
 
 
 def _order_label(order: int) -> str:
@@ -106,7 +111,7 @@ def plot_derivatives(
     ax : matplotlib Axes or sequence of Axes, optional
         Where to draw, one per order; default: a new figure.
     n_points : int, default=500
-        Evaluation points across the fitted range.
+        Evaluation points across the fitted range, from 2 to ``MAX_POINTS`` (1,000,000).
     xlabel : str, optional
         Label of the shared x axis (default ``'x'``).
     label : str, default='fit'
@@ -124,8 +129,11 @@ def plot_derivatives(
 
     Raises
     ------
+    TypeError
+        If an order or ``n_points`` is not an integer, or ``truth`` is not as described.
     ValueError
-        For an unfitted interpolator, one with several inputs, or mismatched ``truth``/``ax``.
+        For an unfitted interpolator, one with several inputs, a negative order, ``n_points``
+        out of range, or mismatched ``truth``/``ax``.
     ImportError
         If matplotlib is not installed.
     """
@@ -133,11 +141,12 @@ def plot_derivatives(
         raise ValueError(f"{type(interp).__name__} is not fitted; call fit(x, y) first")
     if np.ndim(interp.x_min_) != 0:
         raise ValueError("plot_derivatives draws fits of one input (1-D x) only")
-    orders = [int(order) for order in orders]
+    orders = [
+        check_order(order, max_order=None, method_name="plot_derivatives") for order in orders
+    ]
     if not orders:
         raise ValueError("orders is empty; give at least one derivative order")
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 2:
-        raise ValueError(f"n_points must be an integer >= 2, got {n_points!r}")
+    check_int(n_points, name="n_points", low=2, high=MAX_POINTS)
     truths = _truth_for(truth, orders)
     plt = _pyplot()
     axes = _axes_for(ax, len(orders), plt)

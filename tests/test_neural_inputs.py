@@ -22,7 +22,7 @@ from pydelt_like import (  # noqa: E402
     neural,
 )
 from pydelt_like.base import Derivative  # noqa: E402
-from pydelt_like.neural import PartialDerivative  # noqa: E402
+from pydelt_like.neural import PartialDerivative, _training  # noqa: E402
 
 # float64 on CUDA too (where the default is float32), so tolerances hold on every device.
 TINY = {"hidden_layers": (8,), "epochs": 30, "lbfgs_iterations": 20, "n_members": 2}
@@ -191,11 +191,11 @@ class _FakeClock:
 
 
 def test_a_long_fit_says_how_long_it_will_take(monkeypatch):
-    monkeypatch.setattr(neural, "_clock", _FakeClock(1.0))  # every step "takes" a second
+    monkeypatch.setattr(_training, "_clock", _FakeClock(1.0))  # every step "takes" a second
     with pytest.warns(UserWarning, match=r"roughly \d+ more minutes.*progress=True") as caught:
         _net(epochs=200).fit(U, np.sin(U))
     assert len(caught) == 1 and caught[0].filename == __file__  # points at the caller
-    monkeypatch.setattr(neural, "_clock", _FakeClock(0.1))  # 22 s in all: no warning
+    monkeypatch.setattr(_training, "_clock", _FakeClock(0.1))  # 22 s in all: no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _net(epochs=200).fit(U, np.sin(U))
@@ -218,9 +218,9 @@ class _FakeBar:
 def test_a_progress_bar_replaces_the_warning_and_counts_every_step(monkeypatch):
     bars = []
     monkeypatch.setattr(
-        neural, "progress_bar", lambda **kw: bars.append(_FakeBar(**kw)) or bars[-1]
+        _training, "progress_bar", lambda **kw: bars.append(_FakeBar(**kw)) or bars[-1]
     )
-    monkeypatch.setattr(neural, "_clock", _FakeClock(1.0))
+    monkeypatch.setattr(_training, "_clock", _FakeClock(1.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the bar shows the estimate: no warning
         net = _net(epochs=50, lbfgs_iterations=20, progress=True, early_stopping="none")
@@ -562,6 +562,7 @@ FIELDS = [("meta", key) for key in META_KEYS] + [
 ]
 
 
+@pytest.mark.slow
 @given(field=st.sampled_from(FIELDS), value=JSON_VALUES)
 @settings(max_examples=80)
 def test_any_tampered_field_is_refused_or_gives_finite_predictions(saved, field, value):

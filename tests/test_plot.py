@@ -82,6 +82,11 @@ def test_derivative_objects_carry_no_samples(spline):
         ({"truth": {5: np.sin}}, ValueError, "not in orders"),
         ({"orders": ()}, ValueError, "empty"),
         ({"n_points": 1}, ValueError, "n_points"),
+        ({"n_points": 2.5}, TypeError, "n_points"),
+        ({"n_points": True}, TypeError, "n_points"),
+        ({"n_points": 10**9}, ValueError, "n_points must be at most 1000000"),
+        ({"orders": (0, 1.5)}, TypeError, "order"),
+        ({"orders": (-1,)}, ValueError, "order"),
         ({"data": (1, 2, 3)}, ValueError, "tuple"),
     ],
 )

@@ -791,3 +791,241 @@ def test_check_xy_merging_repeats_never_overflows(scale):
     np.testing.assert_allclose(out.y[:, 0], [0.75 * scale, -scale], rtol=1e-15)
     np.testing.assert_allclose(out.repeat_rms, [0.25 * scale], rtol=1e-15)
     assert out.repeat_weight == 2.0
+
+
+# ----------------------------------------------------------------------------- several inputs
+def test_check_xy_rows_keep_their_order_and_give_per_coordinate_ranges():
+    x = np.array([[3.0, -1.0], [0.0, 5.0], [1.0, 2.0]])
+    data = check_xy(x, [1.0, 2.0, 3.0], multivariate=True)
+    np.testing.assert_array_equal(data.x, x)  # rows have no natural order: never sorted
+    np.testing.assert_array_equal(data.y[:, 0], [1.0, 2.0, 3.0])
+    assert data.n_features == 2 and data.n_samples == 3
+    low, high = data.x_range
+    np.testing.assert_array_equal(low, [0.0, -1.0])
+    np.testing.assert_array_equal(high, [3.0, 5.0])
+    one = check_xy([2.0, 0.0, 1.0], [0.0, 0.0, 0.0])
+    assert one.n_features == 1 and one.x_range == (0.0, 2.0)
+
+
+def test_check_xy_one_column_is_the_one_dimensional_case():
+    column = check_xy([[2.0], [0.0], [1.0]], [20.0, 0.0, 10.0], multivariate=True)
+    flat = check_xy([2.0, 0.0, 1.0], [20.0, 0.0, 10.0])
+    assert column.x.shape == (3,)
+    np.testing.assert_array_equal(column.x, flat.x)
+    np.testing.assert_array_equal(column.y, flat.y)
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        (np.zeros((4, 2, 2)), r"x must have shape \(n_samples,\) or \(n_samples, n_features\), "),
+        (1.0, r"or \(n_samples, n_features\), got a scalar"),
+        (np.zeros((4, 0)), r"x has shape \(4, 0\); it needs at least one column"),
+        (np.zeros((0, 2)), "x is empty"),
+    ],
+)
+def test_check_xy_multivariate_shape_errors(x, match):
+    with pytest.raises(ValueError, match=match):
+        check_xy(x, np.zeros(4), multivariate=True)
+
+
+def test_check_xy_without_multivariate_still_refuses_columns():
+    with pytest.raises(ValueError, match=r"x must be 1-D with shape \(n_samples,\)"):
+        check_xy(np.zeros((4, 2)), np.zeros(4))
+    with pytest.raises(ValueError, match="multivariate must be one of False, True"):
+        check_xy([0.0, 1.0], [0.0, 1.0], multivariate="yes")
+
+
+def test_check_xy_hints_at_transposed_x():
+    with pytest.raises(ValueError, match=r"x looks transposed, pass x\.T"):
+        check_xy(np.zeros((2, 5)), np.zeros(5), multivariate=True)
+
+
+def test_check_xy_rows_with_nan_raise_naming_the_row_or_are_dropped_whole():
+    x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, np.inf], [2.0, 1.0], [np.nan, 1.0]])
+    y = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    with pytest.raises(ValueError, match=r"x has 2 rows with NaN or inf, first at row 2; pass "):
+        check_xy(x, y, multivariate=True)
+    data = check_xy(x, y, nan_policy="omit", multivariate=True)
+    np.testing.assert_array_equal(data.x, x[[0, 1, 3]])
+    np.testing.assert_array_equal(data.y[:, 0], [1.0, 2.0, 4.0])
+    assert data.n_dropped == 2
+    y_bad = y.copy()
+    y_bad[1] = np.nan
+    dropped = check_xy(x[[0, 1, 3]], y_bad[[0, 1, 3]], nan_policy="omit", multivariate=True)
+    np.testing.assert_array_equal(dropped.x, x[[0, 3]])
+
+
+def test_check_xy_repeated_rows_merge_into_their_first_occurrence():
+    x = np.array([[1.0, 0.0], [0.0, 0.0], [1.0, -0.0], [2.0, 2.0], [0.0, 0.0]])
+    y = np.array([1.0, 2.0, 5.0, 7.0, 4.0])
+    w = np.array([1.0, 1.0, 3.0, 2.0, 0.0])
+    data = check_xy(x, y, weights=w, multivariate=True)
+    np.testing.assert_array_equal(data.x, [[1.0, 0.0], [0.0, 0.0], [2.0, 2.0]])
+    np.testing.assert_array_equal(data.weights, [4.0, 1.0, 2.0])
+    np.testing.assert_allclose(data.y[:, 0], [(1.0 + 15.0) / 4.0, 2.0, 7.0], rtol=1e-15)
+    assert data.y[2, 0] == 7.0  # a row without repeats keeps its y bit for bit
+    # The scatter that merging hides, as for repeated x in one dimension: weighted squares
+    # about the group means, over the merged samples' weight (w=0 samples add nothing).
+    squares = 1.0 * (1.0 - 4.0) ** 2 + 3.0 * (5.0 - 4.0) ** 2 + (2.0 - 2.0) ** 2
+    np.testing.assert_allclose(data.repeat_rms, [np.sqrt(squares / 5.0)], rtol=1e-14)
+    assert data.repeat_weight == 5.0 and data.repeat_dof == 1  # the w=0 sample adds none
+
+
+def test_check_xy_repeated_rows_merge_like_repeated_values():
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 6, 40).astype(float)
+    y = rng.normal(size=(40, 2))
+    w = rng.uniform(0.0, 3.0, 40)
+    flat = check_xy(values, y, weights=w)
+    rows = check_xy(np.column_stack([values, 2 * values]), y, weights=w, multivariate=True)
+    order = np.argsort(rows.x[:, 0])
+    np.testing.assert_array_equal(rows.x[order, 0], flat.x)
+    np.testing.assert_array_equal(rows.y[order], flat.y)
+    np.testing.assert_array_equal(rows.weights[order], flat.weights)
+    np.testing.assert_allclose(rows.repeat_rms, flat.repeat_rms, rtol=1e-14)  # sum order
+    assert rows.repeat_weight == pytest.approx(flat.repeat_weight, rel=1e-14)
+    assert rows.repeat_dof == flat.repeat_dof
+
+
+def test_check_xy_repeated_rows_raise_and_count_towards_min_points():
+    x = np.array([[0.0, 1.0], [2.0, 3.0], [0.0, 1.0]])
+    with pytest.raises(
+        ValueError, match=r"x has repeated rows \(first: rows indices 0 and 2, both \[0.0, 1.0\]\)"
+    ):
+        check_xy(x, np.zeros(3), duplicates="raise", multivariate=True)
+    with pytest.raises(
+        ValueError, match=r"needs at least 3 distinct samples, got 2 \(after merging 1 repeated row"
+    ):
+        check_xy(x, np.zeros(3), min_points=3, multivariate=True)
+
+
+def test_check_xy_min_points_must_be_a_positive_integer():
+    with pytest.raises(TypeError, match="min_points must be an integer"):
+        check_xy([0.0, 1.0], [0.0, 1.0], min_points=2.0)
+    with pytest.raises(TypeError, match="min_points must be an integer"):
+        check_xy([0.0, 1.0], [0.0, 1.0], min_points=True)
+    with pytest.raises(ValueError, match="min_points must be at least 1"):
+        check_xy([0.0, 1.0], [0.0, 1.0], min_points=0)
+
+
+def test_check_xy_rows_are_never_mutated_or_aliased():
+    x = np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 0.0], [np.nan, 1.0]])
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    saved = x.copy(), y.copy()
+    data = check_xy(x, y, nan_policy="omit", multivariate=True)
+    np.testing.assert_array_equal(x, saved[0])
+    np.testing.assert_array_equal(y, saved[1])
+    assert not np.shares_memory(data.x, x) and not np.shares_memory(data.y, y)
+
+
+@settings(max_examples=100)
+@given(
+    data=st.data(),
+    rows=st.lists(st.tuples(st.integers(-2, 2), st.integers(-2, 2)), min_size=2, max_size=30),
+)
+def test_property_merged_rows_are_distinct_and_conserve_weight_and_weighted_sum(data, rows):
+    n = len(rows)
+    x = np.array(rows, dtype=float)
+    y = np.array(data.draw(st.lists(_values, min_size=n, max_size=n)))
+    w = np.array(data.draw(st.lists(st.floats(0.0, 10.0), min_size=n, max_size=n).filter(any)))
+    distinct = np.unique(x, axis=0)
+    if distinct.shape[0] < 2:
+        with pytest.raises(ValueError, match="needs at least 2 distinct samples, got 1"):
+            check_xy(x, y, weights=w, multivariate=True)
+        return
+    out = check_xy(x, y, weights=w, multivariate=True)
+    # One row per distinct input row, in the order each first appears.
+    first = sorted(range(n), key=lambda i: rows.index(rows[i]))
+    expected = [rows[i] for i in first if rows.index(rows[i]) == i]
+    np.testing.assert_array_equal(out.x, np.array(expected, dtype=float))
+    user_weights = np.ldexp(out.weights, out.weight_exp)
+    assert user_weights.sum() == pytest.approx(w.sum(), rel=1e-12)
+    assert (user_weights * out.y[:, 0]).sum() == pytest.approx(
+        (w * y).sum(), rel=1e-9, abs=1e-9 * np.abs(w * y).sum() + 1e-12
+    )
+    for row, yi in zip(out.x, out.y[:, 0], strict=True):
+        group = y[(x == row).all(axis=1)]
+        slack = 1e-12 * np.abs(group).max()
+        assert group.min() - slack <= yi <= group.max() + slack
+
+
+def test_check_eval_points_rows_against_each_coordinate_range():
+    x = [[[0.5, 5.0], [0.5, 50.0]], [[1.0 + 1e-14, 10.0], [np.nan, 0.0]]]
+    points = check_eval_points(x, x_min=[0.0, 0.0], x_max=[1.0, 10.0], extrapolate="nan")
+    assert points.shape == (2, 2) and points.n_points == 4 and not points.is_scalar
+    np.testing.assert_array_equal(points.outside, [False, True, False, False])
+    np.testing.assert_array_equal(points.nan_mask, [False, False, False, True])
+    assert points.x_flat[2, 0] == 1.0  # within the rounding tolerance: clamped onto the end
+    # 50 lies outside coordinate 1's range although coordinate 0's range would hold it.
+    single = check_eval_points([0.5, 5.0], x_min=[0, 0], x_max=[1, 10], extrapolate="raise")
+    assert single.is_scalar and single.shape == ()
+    safe = points.evaluable(extrapolate="nan", fill=np.array([0.0, 0.0]))
+    np.testing.assert_array_equal(safe[[1, 3]], np.zeros((2, 2)))
+    np.testing.assert_array_equal(safe[0], [0.5, 5.0])
+    kept = points.evaluable(extrapolate="extrapolate", fill=np.array([0.0, 0.0]))
+    np.testing.assert_array_equal(kept[1], [0.5, 50.0])
+
+
+def test_check_eval_points_rows_outside_name_the_coordinate_and_the_point():
+    with pytest.raises(ValueError) as info:
+        check_eval_points(
+            [[0.5, 5.0], [0.5, 50.0], [-3.0, 50.0]],
+            x_min=[0.0, 0.0],
+            x_max=[1.0, 10.0],
+            extrapolate="raise",
+        )
+    assert str(info.value) == (
+        "2 evaluation points lie outside the fitted range [0, 10] in coordinate 1 (first: the "
+        "point [0.5, 50] at index 1); pass extrapolate='nan' to get NaN there or "
+        "extrapolate='extrapolate' to extend the fit"
+    )
+
+
+@pytest.mark.parametrize("x", [1.0, [1.0, 2.0, 3.0], np.zeros((4, 3))])
+def test_check_eval_points_rows_need_one_value_per_coordinate(x):
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 2\) for a fit on 2 input"):
+        check_eval_points(x, x_min=[0.0, 0.0], x_max=[1.0, 1.0], extrapolate="raise")
+
+
+@settings(max_examples=100)
+@given(
+    values=st.lists(
+        st.floats(-3.0, 3.0) | st.just(1.0 + 1e-12) | st.just(np.nan) | st.just(-np.inf),
+        min_size=1,
+        max_size=12,
+    ),
+    extrapolate=st.sampled_from(["nan", "extrapolate"]),
+)
+def test_property_one_coordinate_as_rows_checks_like_one_dimension(values, extrapolate):
+    flat = check_eval_points(values, x_min=-1.0, x_max=1.0, extrapolate=extrapolate)
+    rows = check_eval_points(
+        np.array(values)[:, None], x_min=[-1.0], x_max=[1.0], extrapolate=extrapolate
+    )
+    np.testing.assert_array_equal(rows.x_flat[:, 0], flat.x_flat)
+    np.testing.assert_array_equal(rows.outside, flat.outside)
+    np.testing.assert_array_equal(rows.nan_mask, flat.nan_mask)
+    assert rows.shape == flat.shape
+
+
+def test_shape_output_for_rows_drops_the_coordinate_axis():
+    points = check_eval_points(
+        np.zeros((2, 3, 2)), x_min=[0.0, 0.0], x_max=[1.0, 1.0], extrapolate="raise"
+    )
+    out = shape_output(np.arange(12.0).reshape(6, 2), points, (2,), extrapolate="raise")
+    assert out.shape == (2, 3, 2)
+    single = check_eval_points([0.5, 0.5], x_min=[0.0, 0.0], x_max=[1.0, 1.0], extrapolate="nan")
+    assert shape_output(np.array([[7.0]]), single, (), extrapolate="nan") == 7.0
+
+
+@pytest.mark.parametrize("multivariate", [False, True])
+def test_check_xy_weightless_repeats_next_to_heavy_samples_hide_no_scatter(multivariate):
+    # The repeated x carries weight 0, the other samples 10: the scatter the merge hides is
+    # zero, not NaN (dividing the heavy weights by the merged weight, 0, once overflowed).
+    x = np.array([0.0, 0.0, 1.0, 2.0])
+    if multivariate:
+        x = np.column_stack([x, -x])
+    data = check_xy(x, [1.0, 3.0, 0.0, 0.0], weights=[0, 0, 10, 10.0], multivariate=multivariate)
+    np.testing.assert_array_equal(data.repeat_rms, [0.0])
+    assert data.repeat_weight == 0.0 and data.repeat_dof == 0
+    assert data.y[0, 0] == 2.0  # the plain mean, since the group's weights are all zero

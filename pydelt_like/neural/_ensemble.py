@@ -1,0 +1,210 @@
+"""The ensemble: its architecture, its stacked weights, its forward pass, its units.
+
+Every network of the ensemble has the same layer sizes, so their weights are stacked into one
+tensor per layer, ``W`` of shape ``(n_networks, fan_out, fan_in)``, and all of them run in one
+batched matrix product. The networks work in standardised units (inputs and outputs centred
+and scaled inside); the helpers at the end of this module convert without overflow.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pydelt_like._validation import check_int
+from pydelt_like.neural._devices import torch_module
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_MEMBERS",
+    "MAX_WEIGHTS",
+    "MAX_WIDTH",
+    "PIECEWISE_LINEAR",
+    "SMOOTH",
+    "EnsembleLayout",
+    "NetworkArchitecture",
+    "check_hidden_layers",
+    "initial_parameters",
+    "members",
+    "moments",
+    "root_mean_square",
+    "standardise",
+]
+
+SMOOTH = ("tanh", "sigmoid", "softplus", "gelu", "silu", "sin")
+PIECEWISE_LINEAR = ("relu", "leaky_relu")
+
+# Limits on the size of an ensemble, so that no request exhausts memory.
+MAX_MEMBERS = 1_000  # a band's t quantile has settled long before (1.96 vs 1.96 at 1,000)
+MAX_WIDTH = 10_000  # per hidden layer; far wider than a curve or surface needs
+MAX_DEPTH = 100  # hidden layers
+MAX_WEIGHTS = 10_000_000  # all networks together: L-BFGS keeps ~100 copies, 8 GB in float64
+
+
+def activation_function(name: str) -> Callable[[Any], Any]:
+    """The torch function of an activation named in :data:`SMOOTH` or :data:`PIECEWISE_LINEAR`."""
+    torch = torch_module()
+    functions = {
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "softplus": torch.nn.functional.softplus,
+        "gelu": torch.nn.functional.gelu,
+        "silu": torch.nn.functional.silu,
+        "sin": torch.sin,
+        "relu": torch.relu,
+        "leaky_relu": torch.nn.functional.leaky_relu,
+    }
+    return functions[name]
+
+
+@dataclass(frozen=True)
+class NetworkArchitecture:
+    """The shape of a fitted ensemble: what its weights mean.
+
+    Snapshotted by ``fit`` (and ``load``), so that changing these hyperparameters with
+    ``set_params`` affects the next fit only, never the evaluation of the current one.
+    """
+
+    hidden_layers: tuple[int, ...]
+    activation: str
+    n_members: int
+    independent_outputs: bool
+
+
+def check_hidden_layers(layers: Any) -> tuple[int, ...]:
+    """``hidden_layers`` as a tuple of widths; TypeError for a wrong type, ValueError for a bad
+    width or too many layers."""
+    is_sequence = isinstance(layers, (Sequence, np.ndarray)) and not isinstance(
+        layers, (str, bytes)
+    )
+    if not is_sequence or (isinstance(layers, np.ndarray) and layers.ndim != 1):
+        hint = f"; for one layer write ({layers!r},)" if isinstance(layers, int) else ""
+        raise TypeError(
+            "hidden_layers must be a sequence of layer widths such as (32, 32), or () for a "
+            f"linear model; got {layers!r} ({type(layers).__name__}){hint}"
+        )
+    if len(layers) > MAX_DEPTH:
+        raise ValueError(f"hidden_layers may have at most {MAX_DEPTH} layers, got {len(layers)}")
+    for i, width in enumerate(layers):
+        check_int(width, name=f"hidden_layers[{i}]", low=1, high=MAX_WIDTH)
+    return tuple(int(width) for width in layers)
+
+
+@dataclass(frozen=True)
+class EnsembleLayout:
+    """An architecture applied to data with ``n_features`` inputs and ``n_outputs`` outputs."""
+
+    architecture: NetworkArchitecture
+    n_features: int
+    n_outputs: int
+
+    @property
+    def independent(self) -> bool:
+        """Whether every output column has networks of its own (``K * m`` stacked networks)."""
+        return self.architecture.independent_outputs and self.n_outputs > 1
+
+    @property
+    def n_networks(self) -> int:
+        """Networks stacked: ``n_members``, or ``n_members * n_outputs`` when independent."""
+        members = self.architecture.n_members
+        return members * self.n_outputs if self.independent else members
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Inputs, hidden widths and outputs of each stacked network."""
+        outputs = 1 if self.independent else self.n_outputs
+        return [self.n_features, *self.architecture.hidden_layers, outputs]
+
+    @property
+    def parameter_shapes(self) -> list[tuple[int, ...]]:
+        """Shapes of [W1, b1, W2, b2, ...] for all networks stacked."""
+        shapes: list[tuple[int, ...]] = []
+        for fan_in, fan_out in itertools.pairwise(self.layer_sizes):
+            shapes += [(self.n_networks, fan_out, fan_in), (self.n_networks, fan_out)]
+        return shapes
+
+    def check_size(self) -> None:
+        """Refuse an ensemble with more than MAX_WEIGHTS weights before allocating it."""
+        sizes = self.layer_sizes
+        total = self.n_networks * sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+        if total > MAX_WEIGHTS:
+            raise ValueError(
+                f"this ensemble would have {total:,} weights ({self.n_networks} networks of "
+                f"layer sizes {sizes}); the limit is {MAX_WEIGHTS:,} (L-BFGS keeps about 100 "
+                "copies): use fewer or narrower hidden_layers, fewer n_members, or fewer input "
+                "columns"
+            )
+
+
+def initial_parameters(
+    layout: EnsembleLayout, generator: Any, device: Any, dtype: Any
+) -> list[Any]:
+    """Stacked weights of all networks: [W1, b1, W2, b2, ...], W of shape (N, out, in).
+
+    Glorot-uniform weights (He's gain for ReLU), drawn in float64 on the CPU from ``generator``
+    so that a seed gives the same start on every device, and zero biases.
+    """
+    torch = torch_module()
+    n_networks = layout.n_networks
+    gain = 1.0 if layout.architecture.activation != "relu" else math.sqrt(2.0)
+    params = []
+    for fan_in, fan_out in itertools.pairwise(layout.layer_sizes):
+        bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+        weight = (
+            torch.rand(n_networks, fan_out, fan_in, generator=generator, dtype=torch.float64) * 2
+            - 1
+        ) * bound
+        bias = torch.zeros(n_networks, fan_out, dtype=torch.float64)
+        params += [weight, bias]
+    return [p.to(device=device, dtype=dtype).requires_grad_(True) for p in params]
+
+
+def members(layout: EnsembleLayout, params: Sequence[Any], xs: Any) -> Any:
+    """Outputs of every member, shape (K, n, m), for standardised inputs (n, d) or, one copy per
+    stacked network, (N, n, d)."""
+    torch = torch_module()
+    act = activation_function(layout.architecture.activation)
+    n_members = layout.architecture.n_members
+    hidden = torch.matmul(xs, params[0].transpose(1, 2)) + params[1][:, None, :]
+    for layer in range(2, len(params), 2):
+        hidden = torch.baddbmm(
+            params[layer + 1][:, None, :], act(hidden), params[layer].transpose(1, 2)
+        )
+    if hidden.shape[0] != n_members:  # independent networks: (K*m, n, 1) -> (K, n, m)
+        return hidden.reshape(n_members, -1, hidden.shape[1]).transpose(1, 2)
+    return hidden
+
+
+# ------------------------------------------------------------------------------ units
+def moments(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean and standard deviation of each column, for any finite float64 values.
+
+    Worked out on the values scaled by the power of two that brings the largest into [0.5, 1).
+    Scaling by a power of two is exact, so the results are bit-identical to the plain formulas
+    wherever those neither overflow nor underflow (values near 1e300 or 1e-300), and right there.
+    """
+    exponent = np.frexp(np.max(np.abs(values), axis=0))[1]
+    scaled = np.ldexp(values, -exponent)
+    mean = np.average(scaled, axis=0, weights=weights)
+    spread = np.sqrt(np.average((scaled - mean) ** 2, axis=0, weights=weights))
+    return np.ldexp(mean, exponent), np.ldexp(spread, exponent)
+
+
+def root_mean_square(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted root mean square of each column, free of overflow like :func:`moments`."""
+    exponent = np.frexp(np.max(np.abs(values), axis=0))[1]
+    scaled = np.ldexp(values, -exponent)
+    return np.ldexp(np.sqrt(np.average(scaled**2, axis=0, weights=weights)), exponent)
+
+
+def standardise(values: np.ndarray, centre: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(values - centre) / scale`` (scale > 0), free of overflow like :func:`moments`."""
+    mantissa, exponent = np.frexp(scale)
+    # Only points evaluated far outside the data can overflow; the caller reports them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.ldexp(values, -exponent) - np.ldexp(centre, -exponent)) / mantissa

@@ -1,0 +1,640 @@
+"""The estimator: :class:`NeuralNetworkInterpolator`, and :class:`PartialDerivative` for fits
+on several input coordinates.
+
+The estimator checks its hyperparameters, standardises the data and hands the work to the
+package's other rooms: ``_ensemble`` (architecture, stacked weights, forward pass),
+``_training`` (the optimisation loop), ``_derivatives`` (autograd) and ``_io`` (save/load).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from pydelt_like._stats import difference_noise_variance
+from pydelt_like._validation import (
+    FitData,
+    check_eval_points,
+    check_int,
+    check_option,
+    check_order,
+    check_real,
+    shape_output,
+)
+from pydelt_like.base import BaseInterpolator, Derivative, _check_flag, _normal_quantile
+from pydelt_like.neural import _derivatives as autograd
+from pydelt_like.neural._derivatives import MAX_ORDER, FittedNetwork
+from pydelt_like.neural._devices import resolve_device, torch_module
+from pydelt_like.neural._ensemble import (
+    MAX_MEMBERS,
+    PIECEWISE_LINEAR,
+    SMOOTH,
+    EnsembleLayout,
+    NetworkArchitecture,
+    check_hidden_layers,
+    initial_parameters,
+    members,
+    moments,
+    root_mean_square,
+    standardise,
+)
+from pydelt_like.neural._io import load_network, save_network
+from pydelt_like.neural._training import (
+    MAX_EPOCHS,
+    MAX_LBFGS_ITERATIONS,
+    OPTIMIZERS,
+    TrainingData,
+    TrainingSettings,
+    diverged,
+    train,
+)
+
+__all__ = ["MAX_SEED", "NeuralNetworkInterpolator", "PartialDerivative"]
+
+_EARLY_STOPPING = ("noise", "validation", "none")
+MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """Points as rows (p, d): 1-D points become one column."""
+    return x if x.ndim == 2 else x[:, None]
+
+
+class PartialDerivative(Derivative):
+    """A partial derivative of a fitted network, as a callable.
+
+    Parameters
+    ----------
+    interpolator : NeuralNetworkInterpolator
+        The fitted network.
+    order : int
+        How many times to differentiate.
+    wrt : int
+        The input coordinate (0-based) to differentiate with respect to.
+    """
+
+    def __init__(self, interpolator: NeuralNetworkInterpolator, order: int, wrt: int) -> None:
+        super().__init__(interpolator, order)
+        self.wrt = wrt
+        self._net = interpolator  # the same object, typed as a network
+
+    def __call__(self, x: Any, return_std: bool = False) -> Any:
+        """Evaluate the partial derivative; inputs as for ``predict``.
+
+        With ``return_std=True``, returns ``(values, std)``: the spread across the ensemble.
+        """
+        net = self._net
+        # Checked here too: a PartialDerivative built by hand must obey the same limits.
+        order = net._check_partial_order(self.order)
+        wrt = check_int(self.wrt, name="wrt", low=0, high=net.n_features_ - 1)
+        values = net._evaluate_rows(
+            x, lambda rows: autograd.partial(net._network(), rows, order, wrt), ()
+        )
+        if not _check_flag(return_std, "return_std"):
+            return values
+        std = net._evaluate_rows(
+            x, lambda rows: autograd.partial_spread(net._network(), rows, order, wrt), ()
+        )
+        return values, std
+
+    predict = __call__
+
+    def interval(self, x: Any, level: float = 0.95) -> tuple[Any, Any]:
+        """A pointwise band ``(lower, upper)``: values -/+ t * std (see ``interval``)."""
+        z = self._net._band_quantile(level)
+        values, std = self(x, return_std=True)
+        return values - z * std, values + z * std
+
+    def differentiate(self, order: int = 1) -> PartialDerivative:
+        """Differentiate further with respect to the same coordinate (up to ``MAX_ORDER``)."""
+        step = check_order(order, max_order=None, method_name="differentiate")
+        net = self._net
+        return PartialDerivative(net, net._check_partial_order(self.order + step), self.wrt)
+
+    def __repr__(self) -> str:
+        return f"PartialDerivative({self.interpolator!r}, order={self.order}, wrt={self.wrt})"
+
+
+class NeuralNetworkInterpolator(BaseInterpolator):
+    """Neural-network interpolator whose derivatives come from autograd.
+
+    Inputs and outputs are standardised inside (by their weighted mean and spread, worked out
+    so that neither overflows), so any finite float64 data fit alike: ``x`` with a large
+    offset or a span of 1e-300 or 1e300, ``y`` of size 1e300 or 1e-300. An exactly constant
+    column of ``y`` is reproduced exactly, with zero derivatives. A derivative whose true
+    value lies beyond the float64 range (it scales like ``y / x**order``) raises a
+    ``ValueError`` saying what to rescale, never an inf or NaN; so does training that diverges
+    (a learning rate far too large).
+
+    Parameters
+    ----------
+    hidden_layers : sequence of int, default=(32, 32)
+        Width of each hidden layer: at most ``MAX_DEPTH`` (100) layers of at most
+        ``MAX_WIDTH`` (10,000) units, and at most ``MAX_WEIGHTS`` (10 million) weights for
+        all networks of the ensemble together. ``()`` is a linear (affine) model: a weighted
+        least-squares line or plane, whose second and higher derivatives are zero.
+    activation : {'tanh', 'sigmoid', 'softplus', 'gelu', 'silu', 'sin', 'relu', \
+'leaky_relu'}, default='tanh'
+        Smooth activations give derivatives of every order; the piecewise-linear
+        ``'relu'`` and ``'leaky_relu'`` give first derivatives only (their second
+        derivative is zero almost everywhere), and asking for more is an error. Smooth
+        activations give derivatives up to order ``MAX_ORDER`` (6): nested autograd costs
+        about 3-4 times more per order (order 6 takes about a second per 1,000 points with
+        the default network on one CPU core, order 8 several), and a network's derivatives
+        lose accuracy well before.
+    epochs : int, default=1000
+        Full-batch Adam steps (passes over the data with ``batch_size``), at most
+        ``MAX_EPOCHS`` (1,000,000). A fit projected to take more than a minute warns, saying
+        how long, unless ``progress=True`` shows a bar with its own estimate.
+    learning_rate : float, default=0.01
+        Adam's initial learning rate (it decays to zero on a cosine schedule); finite and
+        > 0. One so large that training diverges (the weights become NaN or infinite) raises
+        a ``ValueError``.
+    optimizer : {'adam+lbfgs', 'adam', 'lbfgs'}, default='adam+lbfgs'
+        Adam, then L-BFGS refinement (the default); or either alone.
+    lbfgs_iterations : int, default=500
+        Most L-BFGS iterations, at most ``MAX_LBFGS_ITERATIONS`` (1,000,000).
+    batch_size : int or None, default=None
+        Mini-batch size for Adam; ``None`` (or any size of at least the number of samples)
+        uses all samples at each step.
+    weight_decay : float, default=0.0
+        L2 penalty on the weights (in standardised units), for Adam and L-BFGS; finite and
+        ``>= 0``.
+    n_members : int, default=4
+        Networks trained together from different initialisations, at most ``MAX_MEMBERS``
+        (1,000); the fit is their mean, which averages out much of one network's quirks on
+        noisy data. Their spread is the uncertainty that ``return_std=True`` reports.
+    bootstrap : bool, default=False
+        Train each member on its own Bayesian-bootstrap reweighting of the samples (weights
+        times independent standard exponential draws), so that the members' spread also
+        reflects the noise in the data, not only the random starts: the better choice when
+        the uncertainty band matters (see the documentation of uncertainty bands).
+    independent_outputs : bool, default=False
+        For ``y`` with several outputs (columns): ``False`` fits one network (per member)
+        with an output for each column, sharing its hidden layers; ``True`` gives every
+        column networks of its own, so a column's fit does not depend on the others. All
+        ``n_members * n_outputs`` networks are still trained together, as stacked weight
+        tensors in one batched loop (on CUDA when available), with one shared stopping rule.
+    early_stopping : {'noise', 'validation', 'none'}, default='noise'
+        ``'noise'``: stop the L-BFGS refinement once the training error reaches the noise
+        level estimated from the data's local differences (the discrepancy principle);
+        clean data are then fitted to high accuracy. ``'validation'``: hold out
+        ``validation_fraction`` of the samples and keep the weights that did best on them.
+        ``'none'``: use the whole budget.
+    validation_fraction : float, default=0.2
+        Share of samples held out with ``early_stopping='validation'``, strictly between 0
+        and 1.
+    random_state : int or None, default=None
+        Seed of a local ``torch.Generator`` for the initial weights (and mini-batches), from
+        0 to ``2**64 - 1``; a seeded fit on the CPU is bit-reproducible. The global RNGs are
+        not touched.
+    device : 'auto', str or torch.device, default='auto'
+        Where to train and evaluate: CUDA when available, else the CPU.
+    dtype : {'float64', 'float32'} or None, default=None
+        ``None`` is float64 on the CPU (accurate derivatives) and float32 on CUDA.
+    progress : bool, default=False
+        Show a tqdm progress bar with the loss (needs ``pip install pydelt-like[progress]``).
+    nan_policy : {'raise', 'omit'}, default='raise'
+        What to do with NaN or infinite samples.
+    extrapolate : {'raise', 'nan', 'extrapolate'}, default='raise'
+        Evaluation outside the range of the training inputs (per coordinate).
+
+    Attributes
+    ----------
+    n_features_ : int
+        Number of input coordinates d (1 for 1-D ``x``).
+    device_ : torch.device
+        Where the network lives.
+    loss_history_ : list of float
+        Mean training loss (standardised units) after each Adam epoch and L-BFGS step.
+    noise_std_ : float or ndarray
+        Root-mean-square residual of the fit, per output (user units).
+    n_iterations_ : int
+        Optimiser steps taken.
+    architecture_ : NetworkArchitecture
+        ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
+        fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
+        the next fit only.
+    samples_ : tuple of ndarray
+        ``(x, y)``: the sorted samples of a fit to 1-D ``x`` (what
+        :func:`pydelt_like.plot.plot_derivatives` draws); not set for several inputs, nor by
+        :meth:`load`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 2 * np.pi, 100)
+    >>> net = NeuralNetworkInterpolator(hidden_layers=[32, 32], epochs=1000, random_state=0)
+    >>> d1 = net.fit(x, np.sin(x)).differentiate(order=1)
+    >>> round(d1(1.0), 2)  # cos(1) = 0.5403
+    0.54
+    """
+
+    # The fitted range is a float for 1-D x and an array of per-coordinate bounds otherwise.
+    x_min_: Any
+    x_max_: Any
+
+    def __init__(
+        self,
+        *,
+        hidden_layers: Sequence[int] = (32, 32),
+        activation: str = "tanh",
+        epochs: int = 1000,
+        learning_rate: float = 0.01,
+        optimizer: str = "adam+lbfgs",
+        lbfgs_iterations: int = 500,
+        batch_size: int | None = None,
+        weight_decay: float = 0.0,
+        n_members: int = 4,
+        bootstrap: bool = False,
+        independent_outputs: bool = False,
+        early_stopping: str = "noise",
+        validation_fraction: float = 0.2,
+        random_state: int | None = None,
+        device: Any = "auto",
+        dtype: str | None = None,
+        progress: bool = False,
+        nan_policy: str = "raise",
+        extrapolate: str = "raise",
+    ) -> None:
+        self.hidden_layers = hidden_layers
+        self.activation = activation
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.lbfgs_iterations = lbfgs_iterations
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.n_members = n_members
+        self.bootstrap = bootstrap
+        self.independent_outputs = independent_outputs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+        self.device = device
+        self.dtype = dtype
+        self.progress = progress
+        self.nan_policy = nan_policy
+        self.extrapolate = extrapolate
+
+    # ------------------------------------------------------------------ hyperparameters
+    def _validate_params(self) -> None:
+        check_hidden_layers(self.hidden_layers)
+        check_option(self.activation, name="activation", allowed=SMOOTH + PIECEWISE_LINEAR)
+        check_option(self.optimizer, name="optimizer", allowed=OPTIMIZERS)
+        check_option(self.early_stopping, name="early_stopping", allowed=_EARLY_STOPPING)
+        _check_flag(self.bootstrap, "bootstrap")
+        _check_flag(self.independent_outputs, "independent_outputs")
+        _check_flag(self.progress, "progress")
+        budget = "a limit that keeps a fit from running for days"
+        check_int(
+            self.epochs, name="epochs", low=0, high=MAX_EPOCHS, hint=f"{budget} (default 1000)"
+        )
+        check_int(
+            self.lbfgs_iterations,
+            name="lbfgs_iterations",
+            low=0,
+            high=MAX_LBFGS_ITERATIONS,
+            hint=f"{budget} (default 500)",
+        )
+        check_int(self.n_members, name="n_members", low=1, high=MAX_MEMBERS)
+        check_int(self.batch_size, name="batch_size", low=1, allow_none=True)
+        check_real(self.learning_rate, name="learning_rate", low=0, low_inclusive=False)
+        check_real(self.weight_decay, name="weight_decay", low=0)
+        check_real(
+            self.validation_fraction,
+            name="validation_fraction",
+            low=0,
+            high=1,
+            low_inclusive=False,
+            high_inclusive=False,
+        )
+        check_option(self.dtype, name="dtype", allowed=(None, "float32", "float64"))
+        check_int(self.random_state, name="random_state", low=0, high=MAX_SEED, allow_none=True)
+
+    def _multivariate(self) -> bool:
+        return True
+
+    def _fitted_activation(self) -> str:
+        fitted = vars(self).get("architecture_")
+        return str(fitted.activation if fitted is not None else self.activation)
+
+    def _max_order(self) -> int | None:
+        return 1 if self._fitted_activation() in PIECEWISE_LINEAR else MAX_ORDER
+
+    def _order_hint(self) -> str:
+        activation = self._fitted_activation()
+        if activation in PIECEWISE_LINEAR:
+            return (
+                f"activation={activation!r} is piecewise linear, so its second derivative "
+                "is zero almost everywhere; use a smooth activation such as 'tanh' for higher "
+                "orders"
+            )
+        return (
+            "Each order costs nested autograd about 3-4 times more (order 6 takes about a "
+            "second per 1,000 points with the default network), and a network's derivatives "
+            "lose accuracy well before: for higher orders fit a SplineInterpolator or a "
+            "symbolic model"
+        )
+
+    def _check_partial_order(self, order: Any) -> int:
+        """Check an order of differentiation along one coordinate (the limits only)."""
+        return super()._check_order(order)
+
+    def _check_order(self, order: Any) -> int:
+        # What predict and Derivative evaluate: with several inputs only the fit itself, since
+        # "the derivative" needs a coordinate.
+        order = self._check_partial_order(order)
+        if order and self.n_features_ > 1:
+            raise ValueError(
+                f"this network has {self.n_features_} inputs: use differentiate(order, wrt=i) "
+                "for a partial derivative, or gradient(), jacobian(), hessian(), laplacian()"
+            )
+        return order
+
+    # ------------------------------------------------------------------ fitting
+    def _fit(self, data: FitData) -> None:
+        torch = torch_module()
+        x = data.x.reshape(data.n_samples, -1)
+        y, w = data.y, data.weights
+        self.n_features_ = x.shape[1]
+        self.architecture_ = NetworkArchitecture(
+            hidden_layers=check_hidden_layers(self.hidden_layers),
+            activation=str(self.activation),
+            n_members=int(self.n_members),
+            independent_outputs=bool(self.independent_outputs),
+        )
+        layout = self._layout()
+        layout.check_size()
+        self.device_ = resolve_device(self.device)
+        default = "float32" if self.device_.type == "cuda" else "float64"
+        dtype = getattr(torch, self.dtype or default)
+        self.dtype_ = str(dtype).replace("torch.", "")
+
+        # Only ratios of weights matter: the largest is brought into [0.5, 1) by a power of two,
+        # which is exact, so huge or tiny weights neither overflow nor change the fit.
+        w = np.ldexp(w, -np.frexp(w.max())[1])
+        self.x_mean_, spread = moments(x, w)
+        self.x_scale_ = np.where(spread > 0, spread, 1.0)
+        self.y_mean_, spread = moments(y, w)
+        # A column whose weighted samples are all equal is that constant, exactly: a zero output
+        # scale makes the fit read y_mean_ and every derivative zero, with no rounding noise.
+        kept = y[w > 0]
+        constant = (kept == kept[0]).all(axis=0)
+        self.y_mean_ = np.where(constant, kept[0], self.y_mean_)
+        self.y_scale_ = np.where(constant, 0.0, spread)
+        train_scale = np.where(self.y_scale_ > 0, self.y_scale_, 1.0)
+        xs = standardise(x, self.x_mean_, self.x_scale_)
+        ys = standardise(y, self.y_mean_, train_scale)
+
+        seed = self.random_state
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**63 - 1))
+        generator = torch.Generator(device="cpu").manual_seed(int(seed))
+        self.params_ = initial_parameters(layout, generator, self.device_, dtype)
+
+        def tensor(values: np.ndarray) -> Any:
+            return torch.as_tensor(values, dtype=dtype, device=self.device_)
+
+        order = np.arange(xs.shape[0])
+        validation = None
+        if self.early_stopping == "validation":
+            order = torch.randperm(xs.shape[0], generator=generator).numpy()
+            n_val = max(1, round(self.validation_fraction * xs.shape[0]))
+            if xs.shape[0] - n_val < self._min_points():
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} leaves "
+                    f"{xs.shape[0] - n_val} of {xs.shape[0]} samples to train on; lower it "
+                    "or use early_stopping='noise'"
+                )
+            held_out = order[:n_val]
+            validation = TrainingData(
+                tensor(xs[held_out]), tensor(ys[held_out]), tensor(w[held_out])
+            )
+            order = order[n_val:]
+        train_w = tensor(w[order])
+        if self.bootstrap:
+            # (n, K): every member sees the samples with its own exponential weights.
+            draws = torch.rand(
+                order.size, self.architecture_.n_members, generator=generator, dtype=torch.float64
+            )
+            train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
+        # 1-D inputs arrive sorted (check_xy), as the difference estimator needs.
+        noise = difference_noise_variance(xs[:, 0] if xs.shape[1] == 1 else xs, ys, w, neighbours=4)
+        settings = TrainingSettings(
+            optimizer=str(self.optimizer),
+            epochs=int(self.epochs),
+            lbfgs_iterations=int(self.lbfgs_iterations),
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            batch_size=None if self.batch_size is None else int(self.batch_size),
+            progress=bool(self.progress),
+            target=float(np.mean(noise)) if self.early_stopping == "noise" else -1.0,
+            mean_weight=float(np.mean(w[order])),
+        )
+        samples = TrainingData(tensor(xs[order]), tensor(ys[order]), train_w)
+        self.loss_history_ = train(
+            layout, self.params_, samples, validation, generator, settings, name=type(self).__name__
+        )
+        self.n_iterations_ = len(self.loss_history_)
+
+        with torch.no_grad():
+            fitted = self._members(tensor(xs)).mean(dim=0).cpu().numpy()
+        if not np.isfinite(fitted).all():
+            raise diverged("the fitted values", settings)
+        # The residuals in user units, scaled by a power of two (see moments) on the way.
+        mantissa, exponent = np.frexp(self.y_scale_)
+        noise_std = np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
+        self.noise_std_ = (
+            noise_std[0].item()
+            if data.y_trailing_shape == ()
+            else noise_std.reshape(data.y_trailing_shape)
+        )
+
+    def _layout(self) -> EnsembleLayout:
+        return EnsembleLayout(self.architecture_, self.n_features_, self.n_outputs_)
+
+    def _members(self, xs: Any) -> Any:
+        """Outputs of every member, shape (K, n, m), for standardised inputs (n, d)."""
+        return members(self._layout(), self.params_, xs)
+
+    def _network(self) -> FittedNetwork:
+        """The fitted ensemble, as the derivatives need it."""
+        return FittedNetwork(
+            layout=self._layout(),
+            params=self.params_,
+            x_mean=self.x_mean_,
+            x_scale=self.x_scale_,
+            y_mean=self.y_mean_,
+            y_scale=self.y_scale_,
+            x_min=self.x_min_,
+            x_max=self.x_max_,
+            device=self.device_,
+            dtype=self.dtype_,
+        )
+
+    # ------------------------------------------------------------------ evaluation
+    def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
+        return autograd.partial(self._network(), _rows(x), order, 0)
+
+    def _evaluate_std(self, x: np.ndarray, order: int) -> np.ndarray:
+        return autograd.partial_spread(self._network(), _rows(x), order, 0)
+
+    def _band_quantile(self, level: float) -> float:
+        # The spread comes from n_members draws: Student's t with n_members - 1 degrees of
+        # freedom, which for 4 members spans 3.18 rather than 1.96 standard deviations at 95 %.
+        from scipy.stats import t as student
+
+        _normal_quantile(level)  # the same checks of level
+        members = self.architecture_.n_members
+        return float(student.ppf(0.5 + 0.5 * float(level), df=max(members - 1, 1)))
+
+    def _evaluate_rows(
+        self, x: Any, compute: Callable[[np.ndarray], np.ndarray], per_point: tuple[int, ...]
+    ) -> float | np.ndarray:
+        """Evaluate ``compute`` at points of shape (..., d) with the range and NaN rules."""
+        self._check_is_fitted()
+        points = check_eval_points(
+            x, x_min=self.x_min_, x_max=self.x_max_, extrapolate=self.extrapolate
+        )
+        safe = points.evaluable(extrapolate=self.extrapolate, fill=self.x_min_)
+        rows = _rows(safe)
+        values = compute(rows) if rows.shape[0] else np.empty((0, *per_point))
+        flat = values.reshape(values.shape[0], int(np.prod(per_point, dtype=np.intp)))
+        return shape_output(flat, points, per_point, extrapolate=self.extrapolate)
+
+    def differentiate(self, order: int = 1, wrt: int | None = None) -> Derivative:
+        """The derivative of the fit (a partial one for several inputs), as a callable.
+
+        Parameters
+        ----------
+        order : int, default=1
+            Derivative order; ``0`` is the fit itself. At most ``MAX_ORDER`` (6) for smooth
+            activations, 1 for ``'relu'`` and ``'leaky_relu'``.
+        wrt : int, optional
+            The input coordinate to differentiate with respect to; needed when the network
+            has several inputs.
+
+        Returns
+        -------
+        Derivative
+            A callable with the same input/output rules as :meth:`predict`. Evaluating it
+            raises a ``ValueError`` where the derivative (or its standard error) in user units
+            lies beyond the float64 range.
+
+        Raises
+        ------
+        TypeError
+            If ``order`` or ``wrt`` is not an integer.
+        ValueError
+            If ``order`` is negative or above the maximum, or ``wrt`` is missing for several
+            inputs or out of range.
+        """
+        self._check_is_fitted()
+        order = self._check_partial_order(order)
+        if self.n_features_ == 1 and (wrt is None or (type(wrt) is int and wrt == 0)):
+            return Derivative(self, order)
+        if wrt is None:
+            raise ValueError(
+                f"this network has {self.n_features_} inputs; pass wrt=0..{self.n_features_ - 1}"
+            )
+        check_int(wrt, name="wrt", low=0, high=self.n_features_ - 1)
+        if self.n_outputs_ != 1:
+            raise ValueError("partial derivatives need a single output; use jacobian()")
+        return PartialDerivative(self, order, int(wrt))
+
+    def _single_output(self, what: str) -> None:
+        self._check_is_fitted()
+        if self.n_outputs_ != 1:
+            raise ValueError(f"{what}() needs a single output; use jacobian() for several")
+
+    def gradient(self) -> Callable[[Any], Any]:
+        """A callable giving the gradient, shape (..., d), of a single-output fit."""
+        self._single_output("gradient")
+        d = self.n_features_
+        return lambda x: self._evaluate_rows(
+            x, lambda rows: autograd.jacobian(self._network(), rows)[:, 0, :], (d,)
+        )
+
+    def jacobian(self) -> Callable[[Any], Any]:
+        """A callable giving the Jacobian, shape (..., *y_trailing_shape_, d)."""
+        self._check_is_fitted()
+        shape = (*self.y_trailing_shape_, self.n_features_)
+        return lambda x: self._evaluate_rows(
+            x, lambda rows: autograd.jacobian(self._network(), rows), shape
+        )
+
+    def hessian(self) -> Callable[[Any], Any]:
+        """A callable giving the Hessian, shape (..., d, d), of a single-output fit."""
+        self._single_output("hessian")
+        self._check_partial_order(2)
+        d = self.n_features_
+        return lambda x: self._evaluate_rows(
+            x, lambda rows: autograd.hessian(self._network(), rows), (d, d)
+        )
+
+    def laplacian(self) -> Callable[[Any], Any]:
+        """A callable giving the Laplacian (trace of the Hessian), shape (...)."""
+        self._single_output("laplacian")
+        self._check_partial_order(2)
+        return lambda x: self._evaluate_rows(
+            x, lambda rows: autograd.laplacian(self._network(), rows), ()
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted network: weights plus a JSON of hyperparameters and scaling.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (``torch.save`` format, loadable with ``weights_only=True``).
+
+        Raises
+        ------
+        NotFittedError
+            If the network is not fitted.
+        TypeError
+            If ``path`` is not a str or path-like object.
+        ValueError
+            If ``path`` is empty or holds a NUL character.
+        OSError
+            If the file cannot be written (a missing directory, no permission), naming it.
+        """
+        self._check_is_fitted()
+        save_network(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], device: Any = None) -> NeuralNetworkInterpolator:
+        """Load a network written by :meth:`save`.
+
+        Every field of the file is checked before use: the hyperparameters as :meth:`fit`
+        checks them, the sizes, ranges and scales for type, finiteness and consistency, and
+        every weight tensor for its shape (from the hyperparameters), dtype and finiteness.
+
+        Parameters
+        ----------
+        path : str or path-like
+        device : 'auto', str or torch.device, optional
+            Where to put it; default: the device it was saved from, if available.
+
+        Returns
+        -------
+        NeuralNetworkInterpolator
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a str or path-like object.
+        OSError
+            If the file cannot be read (``FileNotFoundError`` for a missing one).
+        ValueError
+            If the file is not a network saved by :meth:`save` (something else, damaged or
+            tampered with: missing or mistyped metadata, weights of the wrong shape, NaN
+            weights), or ``device`` is unknown or unavailable.
+        """
+        model: NeuralNetworkInterpolator = load_network(cls, path, device)
+        return model
