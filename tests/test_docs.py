@@ -42,6 +42,10 @@ def test_code_blocks_run(page, tmp_path, monkeypatch):
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)
+    # A page may register a family (docs/extending.md does): the table is restored afterwards.
+    from pydelt_like import registry
+
+    monkeypatch.setattr(registry, "_FAMILIES", dict(registry._FAMILIES))
     # The page runs as a module of its own, so classes it defines pickle like any module's.
     module = types.ModuleType(f"docs_{page.stem.replace('-', '_')}")
     monkeypatch.setitem(sys.modules, module.__name__, module)
