@@ -281,3 +281,9 @@ def erf(x: Any) -> Expr:
 def gelu(x: Any) -> Expr:
     """Exact GELU: x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)))."""
     return Func("gelu", x)
+
+
+# The further rows (inverse and reciprocal trigonometric and hyperbolic functions, cbrt, silu)
+# register themselves in the same table when their module is imported: importing this module
+# makes the whole table available to parse, evaluate and the rules.
+from pydelt_like.symbolic import inverse as _inverse  # noqa: E402, F401

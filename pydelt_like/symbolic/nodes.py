@@ -16,6 +16,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, ClassVar
 
 import numpy as np
@@ -532,3 +533,23 @@ def format_number(value: float) -> str:
     if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
         return str(int(value))
     return repr(value)
+
+
+# Constant folding rounds: 1/3 - 1 is -0.6666666666666667, one unit in the last place from
+# the float of -2/3. Results within a few units of a fraction with a small denominator are
+# snapped to it, so that exponents and coefficients print (and compare) as the fractions
+# they are. The change is a few units in the last place, below any tolerance.
+_SNAP_DENOMINATOR = 1000
+_SNAP_ULPS = 4
+
+
+def snap(value: float) -> float:
+    """``value``, or the float of a nearby fraction p/q (q <= 1000) within 4 units in the last
+    place of it."""
+    if not math.isfinite(value) or value == int(value):
+        return value
+    near = Fraction(value).limit_denominator(_SNAP_DENOMINATOR)
+    candidate = near.numerator / near.denominator
+    if abs(candidate - value) <= _SNAP_ULPS * math.ulp(value):
+        return candidate
+    return value

@@ -22,6 +22,7 @@ from pydelt_like.symbolic.nodes import (
     as_expr,
     is_const,
     postorder,
+    snap,
 )
 
 __all__ = ["MAX_NODES", "MAX_ORDER", "derivative_unsimplified", "differentiate"]
@@ -107,7 +108,9 @@ def derivative_unsimplified(expr: Any, var: Any) -> Expr:
             base, exponent = node.args
             if not depends[exponent]:  # power rule, any real or symbolic constant exponent
                 lowered = (
-                    Const(exponent.data - 1) if isinstance(exponent, Const) else Add(exponent, -1)
+                    Const(snap(exponent.data - 1))
+                    if isinstance(exponent, Const)
+                    else Add(exponent, -1)
                 )
                 d[node] = _product([exponent, Pow(base, lowered), d[base]])
             elif not depends[base]:  # a^g = e^(g ln a)
