@@ -1,0 +1,295 @@
+"""What check_derivative checks, read from its arguments: f, the derivative, your answer, points."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pydelt_like._validation import as_float_array, check_int
+
+__all__ = ["MAX_POINTS", "Problem", "given_points", "problem", "random_points"]
+
+# The report is a table with one row per point; for bulk comparisons call
+# numerical_derivative or evaluate directly.
+MAX_POINTS = 10_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is checked: f (an expression, a callable or a curve), the derivative, the answer."""
+
+    variables: list[str]
+    wrt: tuple[str, ...]
+    order: int
+    f_expr: Any = None
+    f_call: Callable[[np.ndarray], np.ndarray] | None = None
+    curve: Any = None
+    truth: Any = None
+    hand_expr: Any = None
+    hand_call: Callable[..., np.ndarray] | None = None
+    label: str = ""
+
+
+def _names(wrt: Any) -> tuple[str, ...] | None:
+    from pydelt_like.symbolic import Var
+
+    if wrt is None:
+        return None
+    if isinstance(wrt, str):
+        wrt = wrt.replace(",", " ").split()
+    elif isinstance(wrt, Var):
+        wrt = [wrt]
+    if not isinstance(wrt, list | tuple) or not wrt:
+        raise TypeError(
+            f"wrt must be a variable name, or a list of them for a mixed partial, got {wrt!r}"
+        )
+    return tuple(w.name if isinstance(w, Var) else Var(w).name for w in wrt)
+
+
+def _read_hand(df_hand: Any, variables: list[str], several: bool) -> tuple[Any, Any]:
+    """(expression, None) or (None, vectorised callable) for your answer."""
+    from pydelt_like.numeric import _vectorised
+    from pydelt_like.symbolic import Expr, as_expr, parse
+
+    if isinstance(df_hand, str):
+        df_hand = parse(df_hand)
+    elif isinstance(df_hand, int | float) and not isinstance(df_hand, bool):
+        df_hand = as_expr(df_hand)
+    if isinstance(df_hand, Expr):
+        extra = sorted(df_hand.free_symbols - set(variables))
+        if extra:
+            raise ValueError(
+                f"your answer uses {', '.join(extra)}, which f does not have (its variables: "
+                f"{', '.join(variables) or 'none'}){_hint(extra)}"
+            )
+        return df_hand, None
+    if callable(df_hand):
+        if several:
+            raise TypeError(
+                "for an equation or f of several variables, df_hand must be an expression or "
+                "its text"
+            )
+        return None, _vectorised(df_hand, "df_hand")
+    raise TypeError(f"df_hand must be an expression, its text or a callable, got {df_hand!r}")
+
+
+def _hint(names: list[str]) -> str:
+    """'; cosx looks like cos(x) ...' for a name that starts with a function's name."""
+    from pydelt_like.symbolic.nodes import FUNCTIONS
+    from pydelt_like.symbolic.parse import _ALIASES
+
+    for name in names:
+        for function in sorted([*FUNCTIONS, *_ALIASES], key=len, reverse=True):
+            if name.startswith(function) and len(name) > len(function):
+                return (
+                    f"; '{name}' looks like {function}({name[len(function) :]}): a name of "
+                    "several letters is one variable, so write the argument in parentheses or "
+                    "after a space"
+                )
+    return ""
+
+
+def _label(top: str, f_text: str, hand: Any, df_hand: Any) -> str:
+    from pydelt_like.symbolic.evaluate import _describe
+
+    hand_text = _describe(hand) if hand is not None else getattr(df_hand, "__name__", "df")
+    return f"{top} {f_text}  vs  your {hand_text}"
+
+
+def _implicit(equation: Any, df_hand: Any, names: Any, order: Any, dependent: Any) -> Problem:
+    from pydelt_like.symbolic.implicit import MAX_IMPLICIT_ORDER, implicit_derivative
+
+    variables = sorted(equation.free_symbols)
+    if names is not None and len(names) != 1:
+        raise ValueError(f"pass wrt= the one independent variable of {equation}")
+    x = names[0] if names else "x"
+    others = [v for v in variables if v != x]
+    y = dependent if dependent is not None else ("y" if "y" in others else None)
+    if y is None and len(others) == 1:
+        y = others[0]
+    if y is None:
+        raise ValueError(f"pass dependent= the variable that depends on {x} in {equation}")
+    order = check_int(order, name="order", low=1, high=MAX_IMPLICIT_ORDER)
+    truth = implicit_derivative(equation, x, y, order)
+    hand, _ = _read_hand(df_hand, variables, several=True)
+    top = f"d^{order}{y}/d{x}^{order}" if order > 1 else f"d{y}/d{x}"
+    label = _label(top, f"on {equation}", hand, df_hand)
+    return Problem(
+        variables, (x,), order, curve=equation.expr, truth=truth, hand_expr=hand, label=label
+    )
+
+
+def _explicit(f: Any, df_hand: Any, names: Any, order: Any) -> Problem:
+    from pydelt_like.symbolic import differentiate
+    from pydelt_like.symbolic.evaluate import _describe
+    from pydelt_like.symbolic.rules import MAX_ORDER
+
+    variables = sorted(f.free_symbols)
+    if names is None:
+        if len(variables) > 1:
+            raise ValueError(
+                f"f has the variables {', '.join(variables)}: pass wrt= the one to "
+                "differentiate by (or a list of them for a mixed partial)"
+            )
+        names = (variables[0] if variables else "x",)
+    variables = sorted(set(variables) | set(names))
+    if len(names) > 1 and order != 1:
+        raise ValueError(
+            "order applies to one variable; for a mixed partial list the variables in wrt, "
+            "repeated as needed (wrt=['x', 'x', 'y'])"
+        )
+    order = check_int(order, name="order", low=1, high=MAX_ORDER)
+    truth = f
+    for name in names:
+        truth = differentiate(truth, name, order)
+    hand, call = _read_hand(df_hand, variables, several=len(variables) > 1)
+    if len(names) > 1:
+        top = f"d^{len(names)}/" + "".join(f"d{n}" for n in reversed(names))
+    else:
+        top = f"d^{order}/d{names[0]}^{order}" if order > 1 else f"d/d{names[0]}"
+    label = _label(top, _describe(f), hand, df_hand)
+    return Problem(
+        variables, names, order, f_expr=f, truth=truth, hand_expr=hand, hand_call=call, label=label
+    )
+
+
+def problem(f: Any, df_hand: Any, wrt: Any, order: Any, dependent: Any) -> Problem:
+    """Read check_derivative's arguments (every error a TypeError/ValueError that says why)."""
+    from pydelt_like.numeric import MAX_ORDER, _vectorised
+    from pydelt_like.symbolic import Expr, parse
+    from pydelt_like.symbolic.implicit import Equation, as_equation
+
+    names = _names(wrt)
+    if isinstance(f, Equation) or (isinstance(f, str) and "=" in f):
+        return _implicit(as_equation(f), df_hand, names, order, dependent)
+    if dependent is not None:
+        raise ValueError("dependent= applies to an equation such as 'x^2 + y^2 = 25' only")
+    if isinstance(f, str):
+        f = parse(f)
+    if isinstance(f, Expr):
+        return _explicit(f, df_hand, names, order)
+    if not callable(f):
+        raise TypeError(f"f must be an expression, its text, an equation or a callable, got {f!r}")
+    if names is not None and len(names) != 1:
+        raise ValueError("a callable f has one variable: pass one name in wrt (or none)")
+    order = check_int(order, name="order", low=1, high=MAX_ORDER)
+    name = names[0] if names else "x"
+    hand, call = _read_hand(df_hand, [name], several=False)
+    top = f"d^{order}/d{name}^{order}" if order > 1 else f"d/d{name}"
+    label = _label(top, getattr(f, "__name__", "f"), hand, df_hand)
+    return Problem(
+        [name],
+        (name,),
+        order,
+        f_call=_vectorised(f, "f"),
+        hand_expr=hand,
+        hand_call=call,
+        label=label,
+    )
+
+
+def given_points(at: Any, variables: list[str]) -> dict[str, np.ndarray]:
+    if at is None:
+        return {name: np.empty(0) for name in variables}
+    if isinstance(at, Mapping):
+        unknown = sorted(set(map(str, at)) - set(variables))
+        missing = [name for name in variables if name not in at]
+        if unknown or missing:
+            raise ValueError(
+                f"at must give a value (or values) for each variable of f ({', '.join(variables)})"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; f has no {', '.join(unknown)}" if unknown else "")
+            )
+        arrays = [as_float_array(at[name], name=f"at[{name!r}]") for name in variables]
+        try:
+            arrays = list(np.broadcast_arrays(*arrays))
+        except ValueError:
+            raise ValueError("the arrays of at do not broadcast together") from None
+        points = {name: a.ravel().copy() for name, a in zip(variables, arrays, strict=True)}
+    elif len(variables) == 1:
+        points = {variables[0]: as_float_array(at, name="at").ravel()}
+    else:
+        raise ValueError(
+            f"f has the variables {', '.join(variables)}: pass at as a dict such as "
+            f"{{'{variables[0]}': [0.5, 1.0], ...}} with a value for each"
+        )
+    size = next(iter(points.values())).size
+    if size > MAX_POINTS:
+        raise ValueError(
+            f"at has {size:,} points, more than the {MAX_POINTS:,} a check reports (a table "
+            "row each); for bulk comparisons use numerical_derivative or evaluate directly"
+        )
+    if size == 0 or not all(np.all(np.isfinite(a)) for a in points.values()):
+        raise ValueError("the points to check (at) must be finite and not empty")
+    return points
+
+
+def call(problem: Problem, expr: Any, points: Mapping[str, np.ndarray]) -> np.ndarray:
+    from pydelt_like.symbolic import evaluate
+
+    size = next(iter(points.values())).size
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(evaluate(expr, dict(points)), (size,)).astype(float)
+
+
+def f_defined(problem: Problem, points: Mapping[str, np.ndarray]) -> np.ndarray:
+    from pydelt_like.symbolic.sampling import SAFETY, evaluate_with_error
+
+    if problem.curve is not None:
+        residual, bound = evaluate_with_error(problem.curve, points)
+        return np.isfinite(residual) & (np.abs(residual) <= SAFETY * bound + 1e-300)
+    if problem.f_call is not None:
+        with np.errstate(all="ignore"):
+            return np.isfinite(problem.f_call(points[problem.variables[0]]))
+    return np.isfinite(call(problem, problem.f_expr, points))
+
+
+def random_points(
+    problem: Problem, limits: dict[str, Any], n: int, rng: Any
+) -> dict[str, np.ndarray]:
+    from pydelt_like.symbolic.sampling import draw_points, points_on_curve
+
+    def accept(points: dict[str, np.ndarray]) -> np.ndarray:
+        ok = f_defined(problem, points) if problem.curve is None else True
+        if problem.truth is not None:
+            ok = ok & np.isfinite(call(problem, problem.truth, points))
+        return np.asarray(ok)
+
+    if problem.curve is not None:
+        return points_on_curve(problem.curve, problem.variables, limits, n, rng, accept)
+    return draw_points(problem.variables, limits, n, rng, accept)
+
+
+def numeric_column(
+    problem: Problem, points: dict[str, np.ndarray], defined: np.ndarray, notes: list[str]
+) -> np.ndarray | None:
+    """Central differences of f along the one variable differentiated, others held fixed
+    (NaN where f is undefined)."""
+    from pydelt_like.numeric import MAX_ORDER, numerical_derivative
+    from pydelt_like.symbolic import to_function
+
+    if problem.curve is not None or len(problem.wrt) != 1 or problem.order > MAX_ORDER:
+        return None
+    name = problem.wrt[0]
+    out = np.full(points[name].shape, np.nan)
+    if not defined.any():
+        return out
+    at = {key: values[defined] for key, values in points.items()}
+    if problem.f_call is not None:
+        along: Callable[[np.ndarray], Any] = problem.f_call
+    else:
+        compiled = to_function(problem.f_expr, problem.variables)
+
+        def along(t: np.ndarray) -> Any:
+            values = {**at, name: t}
+            return compiled(*[values[v] for v in problem.variables])
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        out[defined] = np.asarray(numerical_derivative(along, at[name], problem.order), float)
+    notes.extend(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
+    return out
