@@ -255,6 +255,12 @@ class Canonicalizer:
             if abs(r) > _MAX_POWER:
                 raise GiveUp("a power too large to expand")
             return P.r_pow(base, int(r))
+        if r.denominator % 2:  # a real odd root: u^(p/q) = sign(u)^p |u|^(p/q)
+            return (
+                r_mul(base, self.abs_power(base, r - 1))
+                if r.numerator % 2
+                else self.abs_power(base, r)
+            )
         return self.abs_power(base, r)  # u^r with r not whole needs u >= 0: it is |u|^r
 
     def abs_power(self, u: Rat, s: Fraction) -> Rat:

@@ -72,8 +72,8 @@ class Equivalence:
 def _read(value: Any, name: str) -> Expr:
     from pydelt_like.symbolic.parse import parse
 
-    if isinstance(value, str):
-        return parse(value)
+    if isinstance(value, str):  # text people type: xy is x*y
+        return parse(value, split_names=True)
     try:
         return as_expr(value)
     except TypeError:
@@ -139,7 +139,9 @@ def equivalent(
     Parameters
     ----------
     a, b : Expr, str or number
-        The two expressions.
+        The two expressions. Text is read as people type it: a name of several letters is
+        the product of the names it is made of (``xy`` is ``x*y``; see
+        :func:`~pydelt_like.symbolic.parse` with ``split_names=True``).
     on : Equation, str or Expr, optional
         Compare only on this curve or surface (``"x^2 + y^2 = 25"``, or F meaning F = 0):
         then ``-25/y^3`` equals ``-(x^2 + y^2)/y^3``. Proofs divide by the curve's equation.
@@ -183,7 +185,7 @@ def equivalent(
     )
 
     first, second = _read(a, "a"), _read(b, "b")
-    curve = as_equation(on).expr if on is not None else None
+    curve = as_equation(on, split_names=True).expr if on is not None else None
     n_points = check_int(n_points, name="n_points", low=1, high=MAX_RANDOM_POINTS)
     random_state = check_int(random_state, name="random_state", low=0)
     rtol = check_real(rtol, name="rtol", low=0)

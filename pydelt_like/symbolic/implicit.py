@@ -46,7 +46,7 @@ class Equation:
         return f"{self.lhs} = {self.rhs}"
 
 
-def parse_equation(text: Any) -> Equation:
+def parse_equation(text: Any, *, split_names: bool = False) -> Equation:
     """Read an equation such as ``"x^2 + y^2 = 25"``.
 
     Parameters
@@ -54,6 +54,9 @@ def parse_equation(text: Any) -> Equation:
     text : str
         Two expressions (in the notation :func:`~pydelt_like.symbolic.parse` reads) joined
         by one ``=``.
+    split_names : bool, default=False
+        Read names of several letters as products (``xy`` as ``x*y``), as
+        :func:`~pydelt_like.symbolic.parse` does with it.
 
     Returns
     -------
@@ -71,19 +74,19 @@ def parse_equation(text: Any) -> Equation:
     >>> print(parse_equation("x^2 + y^2 = 25").expr)
     x^2 + y^2 - 25
     """
-    lhs, rhs = parse_text(text, equation=True)
+    lhs, rhs = parse_text(text, equation=True, split_names=split_names)
     assert rhs is not None  # parse_text insists on '=' when equation=True
     return Equation(lhs, rhs)
 
 
-def as_equation(value: Any) -> Equation:
+def as_equation(value: Any, split_names: bool = False) -> Equation:
     """An Equation from an Equation, text with ``=``, or an expression F meaning F = 0."""
     if isinstance(value, Equation):
         return value
     if isinstance(value, str):
         if "=" in value:
-            return parse_equation(value)
-        return Equation(parse_text(value, equation=False)[0], Const(0))
+            return parse_equation(value, split_names=split_names)
+        return Equation(parse_text(value, equation=False, split_names=split_names)[0], Const(0))
     if isinstance(value, Expr):
         return Equation(value, Const(0))
     raise TypeError(

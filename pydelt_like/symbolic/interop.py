@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, as_expr, postorder
+from pydelt_like.symbolic.nodes import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    Mul,
+    Pow,
+    Var,
+    as_expr,
+    odd_root,
+    postorder,
+)
 
 __all__ = ["to_sympy"]
 
@@ -20,7 +31,8 @@ def to_sympy(expr: Expr) -> Any:
     -------
     sympy.Expr
         Activation functions are written out (``sigmoid(u)`` as ``1/(1 + exp(-u))``,
-        ``gelu`` through ``erf``, ``relu`` as ``Max(0, u)``).
+        ``silu(u)`` as ``u/(1 + exp(-u))``, ``gelu`` through ``erf``, ``relu`` as
+        ``Max(0, u)``), ``cbrt`` as the real cube root (a ``Piecewise``).
 
     Raises
     ------
@@ -45,6 +57,18 @@ def to_sympy(expr: Expr) -> Any:
             "erf": sp.erf,
             "sinh": sp.sinh,
             "cosh": sp.cosh,
+            "asin": sp.asin,
+            "acos": sp.acos,
+            "atan": sp.atan,
+            "asinh": sp.asinh,
+            "acosh": sp.acosh,
+            "atanh": sp.atanh,
+            "sec": sp.sec,
+            "csc": sp.csc,
+            "cot": sp.cot,
+            "sech": sp.sech,
+            "csch": sp.csch,
+            "coth": sp.coth,
         }
         if name in simple:
             return simple[name](u)
@@ -60,6 +84,12 @@ def to_sympy(expr: Expr) -> Any:
             return sp.Heaviside(u, 0)
         if name == "relu":
             return sp.Max(0, u)
+        if name == "silu":
+            return u / (1 + sp.exp(-u))
+        if name == "cbrt":  # the real cube root, as a Piecewise (sign(u) would bring DiracDelta)
+            return sp.Piecewise(
+                (u ** sp.Rational(1, 3), u >= 0), (-((-u) ** sp.Rational(1, 3)), True)
+            )
         if name == "leaky_relu":
             return sp.Piecewise((u, u > 0), (sp.Float(param) * u, True))
         raise ValueError(f"no SymPy form for {name}")  # pragma: no cover
@@ -77,8 +107,12 @@ def to_sympy(expr: Expr) -> Any:
             done[node] = sp.Mul(*(done[a] for a in node.args))
         elif isinstance(node, Pow):
             exponent = node.exponent
+            pair = odd_root(exponent.data) if isinstance(exponent, Const) else None
             if isinstance(exponent, Const) and exponent.data == 0.5:
                 done[node] = sp.sqrt(done[node.base])
+            elif pair is not None:  # the real odd root, as evaluate() takes it
+                b, e = done[node.base], sp.Rational(*pair)
+                done[node] = sp.Piecewise((b**e, b >= 0), ((-1) ** pair[0] * (-b) ** e, True))
             else:
                 done[node] = sp.Pow(done[node.base], done[exponent])
         elif isinstance(node, Func):

@@ -4,23 +4,34 @@ The rules of implicit notation (each refuses what it cannot read one way only):
 
 - **Implicit multiplication** binds like ``*``: ``2x``, ``2(x + 1)``, ``(x + 1)(x - 1)``,
   ``2sin(x)``, ``x y`` (a space between names) and ``x(x + 1)`` (a one-letter variable
-  before ``(``) are products. A number is never an implicit factor after something else
-  (``x 2`` and ``2 3`` are refused).
-- **Names of several letters** are one name: ``xy`` is the variable ``xy``, not ``x*y``
-  (write ``x y`` or ``x*y``); a name of several letters before ``(`` must be a function.
-- **Functions without parentheses** take the implicit product that follows, up to the next
-  operator or function: ``sin x`` is ``sin(x)``, ``sin 2x`` is ``sin(2*x)``, ``sin x^2``
-  is ``sin(x^2)``, ``sin x cos x`` is ``sin(x)*cos(x)``, ``ln x + 1`` is ``log(x) + 1``.
+  before ``(``) are products. A number is an implicit factor only after a space (``x 2^x``);
+  ``2 3`` is refused.
+- **Names of several letters.** By default a name is one variable (``xy`` is the variable
+  ``xy``; write ``x y`` or ``x*y``), so that every expression's text reads back to it; a name
+  of several letters before ``(`` must be a function. With ``split_names=True`` (what
+  :func:`~pydelt_like.verify.check_derivative` and :func:`~pydelt_like.symbolic.equivalent`
+  use for the text people type) a name splits into the names of functions, constants and
+  Greek letters it is made of (longest first) and single letters, and digits end a name:
+  ``2xy`` is ``2*x*y``, ``sinx`` is ``sin(x)``, ``xe^x`` is ``x*e^x``, ``w1x`` is ``w1*x``;
+  names with an underscore (``x_1``), the names of Greek letters (``theta``, ``alpha``,
+  ``lam``) and names you pass as known stay whole.
+- **Functions without parentheses** take the one factor that follows (with its power), or a
+  number and the one factor after it: ``sin x`` is ``sin(x)``, ``sin 2x`` is ``sin(2*x)``,
+  ``sin x^2`` is ``sin(x^2)``, ``sin x cos x`` is ``sin(x)*cos(x)``, ``cos x e^x`` is
+  ``cos(x)*e^x``, ``ln x + 1`` is ``log(x) + 1`` (and ``sin x y`` is ``sin(x)*y``).
   ``sin^2(x)`` and ``sin^2 x`` are ``sin(x)^2``; ``sin^-1`` is refused (inverse or
   reciprocal? write ``asin`` or ``1/sin``).
 - **Ambiguous juxtapositions are refused** when nothing separates them: ``1/2x`` (is it
-  ``1/(2x)`` or ``x/2``?), ``e^2x`` and ``x^2y`` (exponent ``2x`` or ``2``?). A space reads
-  as a new factor: ``1/2 x`` is ``x/2`` and ``e^x sin x`` is ``e^x*sin(x)``.
+  ``1/(2x)`` or ``x/2``?), ``(x+1)/(x-1)(x+2)``, ``e^2x`` and ``x^2y`` (exponent ``2x`` or
+  ``2``?). A space reads as a new factor: ``1/2 x`` is ``x/2`` and ``e^x sin x`` is
+  ``e^x*sin(x)``; a bracket or a function right after an exponent starts a new factor too
+  (``x^2(x + 1)``, ``e^x sin x``).
 - ``|x|`` is ``abs(x)``; ``max(0, x)`` is ``relu(x)`` (any ``max(a, b)`` is
   ``a + relu(b - a)``, ``min(a, b)`` is ``a - relu(a - b)``).
 - Aliases: ``ln`` (log), ``log10``, ``log2``, ``arcsin``/``arccos``/``arctan``,
   ``arcsinh``/``arsinh`` (and cosh, tanh alike), ``sigma`` and ``σ`` (sigmoid), ``swish``
-  (silu), ``sgn`` (sign), ``heaviside`` (step); ``π`` is ``pi``, ``√`` is ``sqrt``,
+  (silu), ``sgn`` (sign), ``heaviside`` (step), and SymPy's ``Abs``, ``Heaviside``, ``Max``,
+  ``Min`` and ``ReLU``, ``GELU``, ``SiLU``; ``π`` is ``pi``, ``√`` is ``sqrt``,
   ``²`` and ``³`` are powers, subscript digits belong to names (``w₁`` is ``w1``), and
   ``−``, ``·``, ``×`` and ``÷`` are the operators they look like.
 """
@@ -28,130 +39,33 @@ The rules of implicit notation (each refuses what it cannot read one way only):
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from pydelt_like.symbolic.nodes import FUNCTIONS, Const, Expr, Func, Var
+from pydelt_like.symbolic.tokens import (
+    ALIASES,
+    CONSTANTS,
+    TWO_ARGUMENTS,
+    ParseError,
+    Token,
+    is_function,
+    tokenize,
+)
 
 __all__ = ["ParseError", "parse"]
 
-_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_CONSTANTS = {"pi": math.pi, "e": math.e}
-# Other spellings of the table's functions: name -> (function, fixed parameter).
-_ALIASES: dict[str, tuple[str, float | None]] = {
-    "ln": ("log", None),
-    "log10": ("log", 10.0),
-    "log2": ("log", 2.0),
-    "sigma": ("sigmoid", None),
-    "swish": ("silu", None),
-    "sgn": ("sign", None),
-    "heaviside": ("step", None),
-    **{f"arc{f}": (f"a{f}", None) for f in ("sin", "cos", "tan", "sinh", "cosh", "tanh")},
-    **{f"ar{f}": (f"a{f}", None) for f in ("sinh", "cosh", "tanh")},
-}
-_TWO_ARGUMENTS = ("max", "min")
-# Minus sign, en dash, middle dot, multiplication sign, dot operator, bullet operator, division
-# sign; sigma, pi and the square-root sign (escaped: they look like ASCII letters).
-_UNICODE_OPS = {
-    "\u2212": "-",
-    "\u2013": "-",
-    "\u00b7": "*",
-    "\u00d7": "*",
-    "\u22c5": "*",
-    "\u2219": "*",
-    "\u00f7": "/",
-}
-_UNICODE_NAMES = {"\u03c3": "sigma", "\u03c0": "pi", "\u221a": "sqrt"}
-_SUPERSCRIPTS = {c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
-_SUBSCRIPTS = {c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")}
-_ASCII_NAME_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-_ASCII_NAME_REST = _ASCII_NAME_START | set("0123456789")
-
-
-class ParseError(ValueError):
-    """Text that is not an expression; ``position`` is the 0-based offset of the problem."""
-
-    def __init__(self, message: str, text: str, position: int) -> None:
-        self.position = position
-        pointer = " " * position + "^"
-        super().__init__(f"{message} at position {position}:\n  {text}\n  {pointer}")
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # 'number', 'name', 'op' or 'end'
-    text: str
-    position: int
-    spaced: bool  # whitespace right before it
-
-
-def _is_function(name: str) -> bool:
-    return name in FUNCTIONS or name in _ALIASES or name in _TWO_ARGUMENTS
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, spaced = 0, False
-    while i < len(text):
-        ch = text[i]
-        if ch.isspace():
-            i, spaced = i + 1, True
-            continue
-        start = i
-        if "0" <= ch <= "9" or (ch == "." and text[i + 1 : i + 2].isdigit()):
-            match = _NUMBER.match(text, i)
-            assert match is not None  # a digit or '.digit' always starts a number
-            tokens.append(_Token("number", match.group(), start, spaced))
-            i = match.end()
-        elif ch in _ASCII_NAME_START:
-            name = []
-            while i < len(text) and text[i] in _ASCII_NAME_REST:
-                name.append(text[i])
-                i += 1
-            while i < len(text) and text[i] in _SUBSCRIPTS:  # a subscript ends the name: w₁x
-                name.append(_SUBSCRIPTS[text[i]])
-                i += 1
-            tokens.append(_Token("name", "".join(name), start, spaced))
-        elif ch in _UNICODE_NAMES:
-            tokens.append(_Token("name", _UNICODE_NAMES[ch], start, spaced))
-            i += 1
-        elif ch in _SUPERSCRIPTS or ch == "⁻":
-            tokens.append(_Token("op", "^", start, spaced))
-            if ch == "⁻":
-                tokens.append(_Token("op", "-", start, False))
-                i += 1
-            digits = []
-            while i < len(text) and text[i] in _SUPERSCRIPTS:
-                digits.append(_SUPERSCRIPTS[text[i]])
-                i += 1
-            if not digits:
-                raise ParseError("a superscript minus needs superscript digits", text, start)
-            tokens.append(_Token("number", "".join(digits), start, False))
-        elif text.startswith("**", i):
-            tokens.append(_Token("op", "^", start, spaced))
-            i += 2
-        elif ch in "+-*/^(),|=" or ch in _UNICODE_OPS:
-            tokens.append(_Token("op", _UNICODE_OPS.get(ch, ch), start, spaced))
-            i += 1
-        else:
-            raise ParseError(f"unexpected character {ch!r}", text, start)
-        spaced = False
-    tokens.append(_Token("end", "", len(text), spaced))
-    return tokens
-
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, split_names: bool, known: frozenset[str]) -> None:
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text, split_names, known)
         self.i = 0
         self.bars = 0  # how many |...| are open (a '|' after an operand closes one)
 
-    def peek(self) -> _Token:
+    def peek(self) -> Token:
         return self.tokens[self.i]
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
         return token
@@ -161,21 +75,32 @@ class _Parser:
             message, self.text, self.peek().position if position is None else position
         )
 
-    def is_op(self, token: _Token, ops: str) -> bool:
+    def is_op(self, token: Token, ops: str) -> bool:
         return token.kind == "op" and token.text in ops.split()
 
-    def expect(self, op: str) -> _Token:
+    def expect(self, op: str) -> Token:
         token = self.peek()
         if not self.is_op(token, op):
             found = "the end" if token.kind == "end" else repr(token.text)
             raise self.fail(f"expected {op!r} but found {found}")
         return self.take()
 
-    def starts_factor(self, token: _Token) -> bool:
+    def starts_factor(self, token: Token) -> bool:
         """Whether the token can begin an implicit factor or a function's bare argument."""
         if token.kind in ("name", "number"):
             return True
         return self.is_op(token, "(") or (self.is_op(token, "|") and self.bars == 0)
+
+    def number_may_follow(self, token: Token) -> bool:
+        """A number is an implicit factor only after a space and not after another number
+        (an exponent aside): ``x 2^x`` and ``x^2 2^x`` are products, ``2 3`` and ``x2`` not."""
+        if token.kind != "number":
+            return True
+        before = self.tokens[self.i - 1]
+        exponent = (
+            before.kind == "number" and self.i >= 2 and self.is_op(self.tokens[self.i - 2], "^")
+        )
+        return token.spaced and (before.kind != "number" or exponent)
 
     # -------------------------------------------------------------------- grammar
     def sum(self) -> Expr:
@@ -195,7 +120,7 @@ class _Parser:
                 right, tail = self.unary()
                 left = left * right if token.text == "*" else left / right
                 tail = "division" if token.text == "/" else tail
-            elif self.starts_factor(token) and token.kind != "number":
+            elif self.starts_factor(token) and self.number_may_follow(token):
                 self.check_juxtaposition(token, tail)
                 right, tail = self.power()
                 left = left * right
@@ -204,9 +129,11 @@ class _Parser:
             else:
                 raise self.fail(f"expected an operator before {token.text!r}")
 
-    def check_juxtaposition(self, token: _Token, tail: str) -> None:
+    def check_juxtaposition(self, token: Token, tail: str) -> None:
         if token.spaced or tail not in ("division", "power"):
             return
+        if tail == "power" and (self.is_op(token, "(") or is_function(token.text)):
+            return  # x^2(x + 1) and x^2sin(x): the exponent cannot go on into a bracket
         if tail == "division":
             raise self.fail(
                 "ambiguous implicit multiplication after a division (is 1/2x 1/(2x) or x/2?); "
@@ -258,15 +185,15 @@ class _Parser:
             f"expected a number, a name or '(' but found {found}", self.text, token.position
         )
 
-    def name(self, token: _Token) -> tuple[Expr, str]:
+    def name(self, token: Token) -> tuple[Expr, str]:
         name = token.text
-        if name in _CONSTANTS:
-            return Const(_CONSTANTS[name]), "plain"
-        if _is_function(name):
+        if name in CONSTANTS:
+            return Const(CONSTANTS[name]), "plain"
+        if is_function(name):
             return self.function(token), "plain"
         following = self.peek()
         if self.is_op(following, "(") and not following.spaced and len(name) > 1:
-            known = ", ".join(sorted(set(FUNCTIONS) | set(_ALIASES)))
+            known = ", ".join(sorted(set(FUNCTIONS) | set(ALIASES)))
             raise ParseError(
                 f"unknown function {name!r} (known: {known}); a product needs '*' or a "
                 f"space, e.g. {name}*(...)",
@@ -275,7 +202,7 @@ class _Parser:
             )
         return Var(name), "plain"
 
-    def function(self, token: _Token) -> Expr:
+    def function(self, token: Token) -> Expr:
         name = token.text
         if not self.is_op(self.peek(), "^"):
             return self.application(token)
@@ -297,7 +224,7 @@ class _Parser:
             self.expect(")")
         return self.application(token) ** Const(float(power.text))
 
-    def application(self, token: _Token) -> Expr:
+    def application(self, token: Token) -> Expr:
         following = self.peek()
         if self.is_op(following, "("):
             self.take()
@@ -309,28 +236,32 @@ class _Parser:
             return self.call(token, arguments)
         if not self.starts_factor(following) or following.kind == "end":
             raise self.fail(f"{token.text} needs an argument, e.g. {token.text}(x)")
+        starts_with_number = following.kind == "number"
         argument, tail = self.power()
-        while self.starts_factor(self.peek()) and self.peek().kind != "number":
-            following = self.peek()
-            if following.kind == "name" and _is_function(following.text):
-                break
+        following = self.peek()
+        if (
+            starts_with_number  # sin 2x: a number and the one factor after it
+            and self.starts_factor(following)
+            and following.kind != "number"
+            and not (following.kind == "name" and is_function(following.text))
+        ):
             self.check_juxtaposition(following, tail)
-            factor, tail = self.power()
+            factor, _ = self.power()
             argument = argument * factor
         return self.call(token, [argument])
 
-    def call(self, token: _Token, arguments: list[Expr]) -> Expr:
+    def call(self, token: Token, arguments: list[Expr]) -> Expr:
         name, position = token.text, token.position
-        if name in _TWO_ARGUMENTS:
+        if name in TWO_ARGUMENTS:
             if len(arguments) != 2:
                 raise ParseError(f"{name}() takes two arguments", self.text, position)
             a, b = arguments
-            if name == "min":
+            if name in ("min", "Min"):
                 return a - Func("relu", a - b)
             if _is_zero(a) or _is_zero(b):  # max(0, x) is relu(x)
                 return Func("relu", b if _is_zero(a) else a)
             return a + Func("relu", b - a)
-        function, fixed = _ALIASES.get(name, (name, None))
+        function, fixed = ALIASES.get(name, (name, None))
         spec = FUNCTIONS[function]
         limit = 2 if spec.parameter and fixed is None else 1
         if len(arguments) > limit:
@@ -352,11 +283,17 @@ def _is_zero(expr: Expr) -> bool:
     return isinstance(expr, Const) and expr.data == 0.0
 
 
-def parse_text(text: Any, *, equation: bool) -> tuple[Expr, Expr | None]:
-    """(left side, right side or None): the expression, or the two sides of an equation."""
+def parse_text(
+    text: Any, *, equation: bool, split_names: bool = False, known: Any = ()
+) -> tuple[Expr, Expr | None]:
+    """(left side, right side or None): the expression, or the two sides of an equation.
+
+    With ``split_names``, names of several letters are products (see :func:`parse`), except
+    the names in ``known``.
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a string, got {type(text).__name__}")
-    parser = _Parser(text)
+    parser = _Parser(text, split_names, frozenset(known))
     if parser.peek().kind == "end":
         raise ParseError("the expression is empty", text, 0)
     try:
@@ -382,7 +319,7 @@ def parse_text(text: Any, *, equation: bool) -> tuple[Expr, Expr | None]:
     return left, right
 
 
-def parse(text: Any) -> Expr:
+def parse(text: Any, *, split_names: bool = False) -> Expr:
     """Read an expression from text.
 
     Parameters
@@ -395,9 +332,11 @@ def parse(text: Any) -> Expr:
         and function calls such as ``sin(x)``, ``log(x, 10)`` or ``leaky_relu(x, 0.1)``;
         and the notation students type: implicit multiplication (``2x``, ``(x+1)(x-1)``,
         ``sin x``, ``sin^2(x)``), ``ln``, ``log10``, ``arcsin``, ``σ``, ``max(0, x)``.
-        The rules for implicit notation are in the module's documentation: a name of
-        several letters is one name (``xy`` is a variable), and juxtapositions that read
-        two ways (``1/2x``, ``e^2x``) are refused.
+        The rules for implicit notation are in the module's documentation;
+        juxtapositions that read two ways (``1/2x``, ``e^2x``) are refused.
+    split_names : bool, default=False
+        Read a name of several letters as the product of the names it is made of (``xy`` as
+        ``x*y``), as people write; by default it is one variable.
 
     Returns
     -------
@@ -418,6 +357,8 @@ def parse(text: Any) -> Expr:
     3*x^2 + 2*x + 1
     >>> print(parse("2x sin^2 x + |x - 1|"))
     2*x*sin(x)^2 + abs(x - 1)
+    >>> print(parse("2xy e^(xy)", split_names=True))
+    2*x*y*e^(x*y)
     >>> parse("2*x +* 1")
     Traceback (most recent call last):
       ...
@@ -425,4 +366,4 @@ def parse(text: Any) -> Expr:
       2*x +* 1
            ^
     """
-    return parse_text(text, equation=False)[0]
+    return parse_text(text, equation=False, split_names=split_names)[0]

@@ -142,8 +142,9 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
     ----------
     expr : Expr, number or str
         The expression (text is parsed).
-    var : Var or str
-        The variable; other variables are held constant (a partial derivative).
+    var : Var, str or sequence of them
+        The variable; other variables are held constant (a partial derivative). A list such
+        as ``['x', 'y']`` gives the mixed partial d/dy d/dx (each variable ``order`` times).
     order : int, default=1
         How many times to differentiate, at most ``MAX_ORDER`` (1000); 0 returns the
         simplified expression. Once a derivative is identically zero, or repeats an earlier
@@ -180,6 +181,8 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
     x^2
     >>> print(differentiate("sin(x)", "x", order=999))
     -cos(x)
+    >>> print(differentiate("x^3*y^2", ["x", "y"]))
+    6*x^2*y
     """
     from pydelt_like.symbolic.parse import parse
     from pydelt_like.symbolic.simplify import simplify
@@ -193,6 +196,14 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
         hint="Higher orders of anything but a periodic or polynomial derivative outgrow "
         "any expression size.",
     )
+    if isinstance(var, list | tuple):
+        if not var:
+            raise ValueError("var must name at least one variable")
+        names = [_variable_name(v) for v in var]
+        result = as_expr(expr)
+        for name in names:
+            result = differentiate(result, name, order)
+        return result
     _variable_name(var)
     result = as_expr(expr)
     if order == 0:

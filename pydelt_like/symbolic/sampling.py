@@ -18,7 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, postorder
+from pydelt_like.symbolic.nodes import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    Mul,
+    Pow,
+    Var,
+    postorder,
+    real_power,
+)
 
 __all__ = [
     "DEFAULT_SCALES",
@@ -66,7 +76,7 @@ def _products_without_each(values: list[np.ndarray]) -> list[np.ndarray]:
 def evaluate_with_error(expr: Expr, values: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """(values, bounds on their float64 rounding errors) of ``expr`` at the points.
 
-    The inputs are taken as exact. NaN or inf where the expression is undefined; a bound of
+    The inputs count as rounded to float64 (half an ulp each). NaN or inf where the expression is undefined; a bound of
     inf where the value is too ill-conditioned to bound (1/x at x = 0).
     """
     arrays = {name: np.asarray(v, dtype=float) for name, v in values.items()}
@@ -79,7 +89,10 @@ def evaluate_with_error(expr: Expr, values: Mapping[str, Any]) -> tuple[np.ndarr
                 exact = c == int(c) and abs(c) < 2**53
                 done[node] = (np.full(shape, c), np.full(shape, 0.0 if exact else _EPS * abs(c)))
             elif isinstance(node, Var):
-                done[node] = (np.broadcast_to(arrays[node.data], shape), np.zeros(shape))
+                # A point typed in decimals (pi/2 as 1.5707963267948966) is itself rounded:
+                # half an ulp of input uncertainty lets cot(x) and -cot(x) agree there.
+                value = np.broadcast_to(arrays[node.data], shape)
+                done[node] = (value, _EPS * np.abs(value))
             elif isinstance(node, Add):
                 parts = [done[a] for a in node.args]
                 value = sum(p[0] for p in parts)
@@ -93,10 +106,13 @@ def evaluate_with_error(expr: Expr, values: Mapping[str, Any]) -> tuple[np.ndarr
                 done[node] = (value, error + (len(parts) - 1) * _EPS * np.abs(value))
             elif isinstance(node, Pow):
                 (b, eb), (c, ec) = done[node.base], done[node.exponent]
-                value = np.power(b, c)
-                if isinstance(node.exponent, Const):  # an exact base stays exact: no 0 * inf
-                    error = np.where(eb == 0, 0.0, np.abs(c * np.power(b, c - 1)) * eb)
+                if not node.exponent.free_symbols:  # a number: real odd roots (real_power)
+                    e = float(np.ravel(c)[0]) if np.size(c) else 0.0
+                    value = real_power(b, e)
+                    slope = np.abs(e * np.abs(b) ** (e - 1))
+                    error = np.where(eb == 0, 0.0, slope * eb)  # an exact base stays exact
                 else:
+                    value = np.power(b, c)
                     error = np.abs(value) * (np.abs(np.log(np.abs(b))) * ec + np.abs(c / b) * eb)
                 done[node] = (value, error + 2 * _EPS * np.abs(value))
             elif isinstance(node, Func):
@@ -196,7 +212,11 @@ def points_on_curve(
                     points[name] = points[name] - step * gi
             residual, bound = evaluate_with_error(curve, points)
         on = np.isfinite(residual) & (np.abs(residual) <= SAFETY * bound + 1e-300)
-        on &= np.all([np.isfinite(points[v]) for v in variables], axis=0)
+        for name in variables:  # projected points stay finite and inside the ranges given
+            spec = domain.get(name)
+            on &= np.isfinite(points[name])
+            if isinstance(spec, tuple):
+                on &= (points[name] >= spec[0]) & (points[name] <= spec[1])
         keep = np.flatnonzero(on & accept(points))[: n - have]
         for name in variables:
             found[name].append(points[name][keep])

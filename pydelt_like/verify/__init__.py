@@ -10,6 +10,7 @@ defined are reported as such, never as wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -146,7 +147,11 @@ def check_derivative(
     from pydelt_like.symbolic.canonical import proves_equal
     from pydelt_like.symbolic.equivalence import read_domain
 
-    task = problem(f, df_hand, wrt, order, dependent)
+    named = [
+        *(at if isinstance(at, Mapping) else ()),
+        *(domain if isinstance(domain, Mapping) else ()),
+    ]
+    task = problem(f, df_hand, wrt, order, dependent, [str(n) for n in named])
     n_points = check_int(n_points, name="n_points", low=1, high=MAX_POINTS)
     random_state = check_int(random_state, name="random_state", low=0)
     n_samples = check_int(n_samples, name="n_samples", low=_MIN_SAMPLES, high=MAX_SAMPLES)

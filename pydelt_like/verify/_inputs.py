@@ -50,13 +50,18 @@ def _names(wrt: Any) -> tuple[str, ...] | None:
     return tuple(w.name if isinstance(w, Var) else Var(w).name for w in wrt)
 
 
-def _read_hand(df_hand: Any, variables: list[str], several: bool) -> tuple[Any, Any]:
+def _read_hand(
+    df_hand: Any, variables: list[str], several: bool, known: frozenset[str] = frozenset()
+) -> tuple[Any, Any]:
     """(expression, None) or (None, vectorised callable) for your answer."""
     from pydelt_like.numeric import _vectorised
-    from pydelt_like.symbolic import Expr, as_expr, parse
+    from pydelt_like.symbolic import Expr, as_expr
+    from pydelt_like.symbolic.parse import parse_text
 
-    if isinstance(df_hand, str):
-        df_hand = parse(df_hand)
+    if isinstance(df_hand, str):  # text people type: 2ax is 2*a*x
+        df_hand = parse_text(
+            df_hand, equation=False, split_names=True, known=known | set(variables)
+        )[0]
     elif isinstance(df_hand, int | float) and not isinstance(df_hand, bool):
         df_hand = as_expr(df_hand)
     if isinstance(df_hand, Expr):
@@ -75,6 +80,15 @@ def _read_hand(df_hand: Any, variables: list[str], several: bool) -> tuple[Any, 
             )
         return None, _vectorised(df_hand, "df_hand")
     raise TypeError(f"df_hand must be an expression, its text or a callable, got {df_hand!r}")
+
+
+def _read(text: str, known: frozenset[str], equation: bool) -> Any:
+    """Text as people type it (names split), the names in ``known`` kept whole."""
+    from pydelt_like.symbolic.implicit import Equation
+    from pydelt_like.symbolic.parse import parse_text
+
+    lhs, rhs = parse_text(text, equation=equation, split_names=True, known=known)
+    return Equation(lhs, rhs) if rhs is not None else lhs
 
 
 def _hint(names: list[str]) -> str:
@@ -100,7 +114,9 @@ def _label(top: str, f_text: str, hand: Any, df_hand: Any) -> str:
     return f"{top} {f_text}  vs  your {hand_text}"
 
 
-def _implicit(equation: Any, df_hand: Any, names: Any, order: Any, dependent: Any) -> Problem:
+def _implicit(
+    equation: Any, df_hand: Any, names: Any, order: Any, dependent: Any, known: frozenset[str]
+) -> Problem:
     from pydelt_like.symbolic.implicit import MAX_IMPLICIT_ORDER, implicit_derivative
 
     variables = sorted(equation.free_symbols)
@@ -115,7 +131,7 @@ def _implicit(equation: Any, df_hand: Any, names: Any, order: Any, dependent: An
         raise ValueError(f"pass dependent= the variable that depends on {x} in {equation}")
     order = check_int(order, name="order", low=1, high=MAX_IMPLICIT_ORDER)
     truth = implicit_derivative(equation, x, y, order)
-    hand, _ = _read_hand(df_hand, variables, several=True)
+    hand, _ = _read_hand(df_hand, variables, several=True, known=known)
     top = f"d^{order}{y}/d{x}^{order}" if order > 1 else f"d{y}/d{x}"
     label = _label(top, f"on {equation}", hand, df_hand)
     return Problem(
@@ -123,7 +139,7 @@ def _implicit(equation: Any, df_hand: Any, names: Any, order: Any, dependent: An
     )
 
 
-def _explicit(f: Any, df_hand: Any, names: Any, order: Any) -> Problem:
+def _explicit(f: Any, df_hand: Any, names: Any, order: Any, known: frozenset[str]) -> Problem:
     from pydelt_like.symbolic import differentiate
     from pydelt_like.symbolic.evaluate import _describe
     from pydelt_like.symbolic.rules import MAX_ORDER
@@ -146,7 +162,7 @@ def _explicit(f: Any, df_hand: Any, names: Any, order: Any) -> Problem:
     truth = f
     for name in names:
         truth = differentiate(truth, name, order)
-    hand, call = _read_hand(df_hand, variables, several=len(variables) > 1)
+    hand, call = _read_hand(df_hand, variables, several=len(variables) > 1, known=known)
     if len(names) > 1:
         top = f"d^{len(names)}/" + "".join(f"d{n}" for n in reversed(names))
     else:
@@ -157,21 +173,27 @@ def _explicit(f: Any, df_hand: Any, names: Any, order: Any) -> Problem:
     )
 
 
-def problem(f: Any, df_hand: Any, wrt: Any, order: Any, dependent: Any) -> Problem:
-    """Read check_derivative's arguments (every error a TypeError/ValueError that says why)."""
+def problem(f: Any, df_hand: Any, wrt: Any, order: Any, dependent: Any, named: Any = ()) -> Problem:
+    """Read check_derivative's arguments (every error a TypeError/ValueError that says why).
+
+    Text is read as people type it (``2ax`` is ``2*a*x``), except that the names in
+    ``named`` (those of ``at``, ``domain``, ``wrt`` and ``dependent``) stay whole.
+    """
     from pydelt_like.numeric import MAX_ORDER, _vectorised
-    from pydelt_like.symbolic import Expr, parse
+    from pydelt_like.symbolic import Expr
     from pydelt_like.symbolic.implicit import Equation, as_equation
 
     names = _names(wrt)
+    known = frozenset(named) | frozenset(names or ()) | frozenset([dependent] if dependent else [])
     if isinstance(f, Equation) or (isinstance(f, str) and "=" in f):
-        return _implicit(as_equation(f), df_hand, names, order, dependent)
+        equation = f if isinstance(f, Equation) else as_equation(_read(f, known, True))
+        return _implicit(equation, df_hand, names, order, dependent, known)
     if dependent is not None:
         raise ValueError("dependent= applies to an equation such as 'x^2 + y^2 = 25' only")
     if isinstance(f, str):
-        f = parse(f)
+        f = _read(f, known, False)
     if isinstance(f, Expr):
-        return _explicit(f, df_hand, names, order)
+        return _explicit(f, df_hand, names, order, known)
     if not callable(f):
         raise TypeError(f"f must be an expression, its text, an equation or a callable, got {f!r}")
     if names is not None and len(names) != 1:
@@ -279,17 +301,22 @@ def numeric_column(
     if not defined.any():
         return out
     at = {key: values[defined] for key, values in points.items()}
-    if problem.f_call is not None:
-        along: Callable[[np.ndarray], Any] = problem.f_call
-    else:
-        compiled = to_function(problem.f_expr, problem.variables)
-
-        def along(t: np.ndarray) -> Any:
-            values = {**at, name: t}
-            return compiled(*[values[v] for v in problem.variables])
-
+    estimates = np.full(at[name].shape, np.nan)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        out[defined] = np.asarray(numerical_derivative(along, at[name], problem.order), float)
+        if problem.f_call is not None:
+            estimates = numerical_derivative(problem.f_call, at[name], problem.order)
+        elif len(problem.variables) == 1:
+            estimates = numerical_derivative(problem.f_expr, at[name], problem.order)
+        else:  # one point at a time: the stencil may revisit any subset of the points
+            compiled = to_function(problem.f_expr, problem.variables)
+            for i in range(estimates.size):
+                fixed = {key: values[i] for key, values in at.items()}
+
+                def along(t: np.ndarray, fixed: dict[str, float] = fixed) -> Any:
+                    return compiled(*[t if v == name else fixed[v] for v in problem.variables])
+
+                estimates[i] = numerical_derivative(along, fixed[name], problem.order)
+    out[defined] = np.asarray(estimates, dtype=float)
     notes.extend(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
     return out
