@@ -6,10 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydelt_like._validation import check_int
-from pydelt_like.symbolic.nodes import Const, Expr, Var, as_expr, postorder
+from pydelt_like.symbolic.nodes import Const, Expr, Func, Var, as_expr, postorder
 from pydelt_like.symbolic.parse import parse_text
 
-__all__ = ["MAX_IMPLICIT_ORDER", "Equation", "as_equation", "implicit_derivative", "parse_equation"]
+__all__ = [
+    "MAX_IMPLICIT_ORDER",
+    "Equation",
+    "as_equation",
+    "implicit_derivative",
+    "parse_equation",
+    "substitute",
+]
 
 # Each order differentiates the previous one along the curve, and the expressions grow fast
 # (the fourth derivative on the circle has hundreds of nodes before simplifying); a dozen is
@@ -168,3 +175,18 @@ def implicit_derivative(equation: Any, x: Any = "x", y: Any = "y", order: int = 
                 "lower order"
             )
     return as_expr(result)
+
+
+def substitute(expr: Expr, values: dict[str, Expr]) -> Expr:
+    """``expr`` with each variable named in ``values`` replaced by its expression."""
+    done: dict[Expr, Expr] = {}
+    for node in postorder(expr):
+        if isinstance(node, Var):
+            done[node] = as_expr(values.get(node.data, node))
+        elif isinstance(node, Func):
+            done[node] = Func(node.name, done[node.arg], node.param)
+        elif node.args:
+            done[node] = type(node)._make(node.data, tuple(done[a] for a in node.args))
+        else:
+            done[node] = node
+    return done[expr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydelt_like.symbolic.nodes import (
@@ -107,7 +108,12 @@ def to_sympy(expr: Expr) -> Any:
             done[node] = sp.Mul(*(done[a] for a in node.args))
         elif isinstance(node, Pow):
             exponent = node.exponent
-            pair = odd_root(exponent.data) if isinstance(exponent, Const) else None
+            pair = None
+            if not exponent.free_symbols:  # a number, perhaps written 2/3: a real odd root?
+                from pydelt_like.symbolic.evaluate import evaluate
+
+                value = evaluate(exponent)
+                pair = odd_root(value) if math.isfinite(value) else None
             if isinstance(exponent, Const) and exponent.data == 0.5:
                 done[node] = sp.sqrt(done[node.base])
             elif pair is not None:  # the real odd root, as evaluate() takes it

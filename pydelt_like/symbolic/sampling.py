@@ -145,8 +145,9 @@ def _candidates(
         spec = domain.get(name)
         if spec is None:
             out[name] = rng.uniform(-scale, scale, count)
-        elif isinstance(spec, tuple):
-            out[name] = rng.uniform(spec[0], spec[1], count)
+        elif isinstance(spec, tuple):  # low (1 - t) + high t: no overflow for +-1e308
+            t = rng.random(count)
+            out[name] = spec[0] * (1 - t) + spec[1] * t
         else:
             out[name] = np.full(count, float(spec))
     return out

@@ -113,6 +113,11 @@ def tokenize(
                 name.append(_SUBSCRIPTS[text[i]])
                 i += 1
             pieces = split_name("".join(name), known) if split_names else ["".join(name)]
+            primes = 0
+            while i < len(text) and text[i] in "'\u2032":  # y' is y_prime, y'' y_prime_prime
+                primes += 1
+                i += 1
+            pieces[-1] += "_prime" * primes
             offset = start
             for piece in pieces:
                 tokens.append(Token("name", piece, offset, spaced and offset == start))

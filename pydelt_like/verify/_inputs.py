@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -54,7 +55,6 @@ def _read_hand(
     df_hand: Any, variables: list[str], several: bool, known: frozenset[str] = frozenset()
 ) -> tuple[Any, Any]:
     """(expression, None) or (None, vectorised callable) for your answer."""
-    from pydelt_like.numeric import _vectorised
     from pydelt_like.symbolic import Expr, as_expr
     from pydelt_like.symbolic.parse import parse_text
 
@@ -78,7 +78,7 @@ def _read_hand(
                 "for an equation or f of several variables, df_hand must be an expression or "
                 "its text"
             )
-        return None, _vectorised(df_hand, "df_hand")
+        return None, _checked(df_hand, "df_hand")
     raise TypeError(f"df_hand must be an expression, its text or a callable, got {df_hand!r}")
 
 
@@ -91,13 +91,22 @@ def _read(text: str, known: frozenset[str], equation: bool) -> Any:
     return Equation(lhs, rhs) if rhs is not None else lhs
 
 
+def _checked(function: Callable[..., Any], name: str) -> Callable[[np.ndarray], np.ndarray]:
+    """A user's callable, vectorised, whose every output is checked: real numbers, one value
+    per point (or a single value), else a TypeError/ValueError that names it."""
+    from pydelt_like.numeric import _values, _vectorised
+
+    vectorised = _vectorised(function, name)
+    return lambda t: np.array(_values(vectorised, np.asarray(t, dtype=float), name))
+
+
 def _hint(names: list[str]) -> str:
     """'; cosx looks like cos(x) ...' for a name that starts with a function's name."""
     from pydelt_like.symbolic.nodes import FUNCTIONS
-    from pydelt_like.symbolic.parse import _ALIASES
+    from pydelt_like.symbolic.tokens import ALIASES
 
     for name in names:
-        for function in sorted([*FUNCTIONS, *_ALIASES], key=len, reverse=True):
+        for function in sorted([*FUNCTIONS, *ALIASES], key=len, reverse=True):
             if name.startswith(function) and len(name) > len(function):
                 return (
                     f"; '{name}' looks like {function}({name[len(function) :]}): a name of "
@@ -117,7 +126,12 @@ def _label(top: str, f_text: str, hand: Any, df_hand: Any) -> str:
 def _implicit(
     equation: Any, df_hand: Any, names: Any, order: Any, dependent: Any, known: frozenset[str]
 ) -> Problem:
-    from pydelt_like.symbolic.implicit import MAX_IMPLICIT_ORDER, implicit_derivative
+    """dy/dx on a curve; the answer may use y' (and y'') for the lower derivatives."""
+    from pydelt_like.symbolic.implicit import (
+        MAX_IMPLICIT_ORDER,
+        implicit_derivative,
+        substitute,
+    )
 
     variables = sorted(equation.free_symbols)
     if names is not None and len(names) != 1:
@@ -131,12 +145,29 @@ def _implicit(
         raise ValueError(f"pass dependent= the variable that depends on {x} in {equation}")
     order = check_int(order, name="order", low=1, high=MAX_IMPLICIT_ORDER)
     truth = implicit_derivative(equation, x, y, order)
-    hand, _ = _read_hand(df_hand, variables, several=True, known=known)
+    if isinstance(df_hand, str):
+        df_hand = _strip_calls(df_hand, x)
+    primes = [f"{y}{'_prime' * k}" for k in range(1, MAX_IMPLICIT_ORDER + 1)]
+    hand, _ = _read_hand(df_hand, [*variables, *primes], several=True, known=known)
+    used = sorted(hand.free_symbols & set(primes), key=len)
+    if used:  # y' and y'' stand for the lower derivatives on the curve
+        lower = {p: implicit_derivative(equation, x, y, len(p[len(y) :]) // 6) for p in used}
+        hand = substitute(hand, lower)
     top = f"d^{order}{y}/d{x}^{order}" if order > 1 else f"d{y}/d{x}"
     label = _label(top, f"on {equation}", hand, df_hand)
     return Problem(
         variables, (x,), order, curve=equation.expr, truth=truth, hand_expr=hand, label=label
     )
+
+
+def _strip_calls(text: str, x: str) -> str:
+    """``y(x)`` as ``y``: the notation for a function of x, in an equation or its answer."""
+    from pydelt_like.symbolic.tokens import is_function
+
+    def plain(match: re.Match[str]) -> str:
+        return match.group(0) if is_function(match.group(1)) else match.group(1)
+
+    return re.sub(rf"\b([A-Za-z]\w*)\s*\(\s*{re.escape(x)}\s*\)", plain, text)
 
 
 def _explicit(f: Any, df_hand: Any, names: Any, order: Any, known: frozenset[str]) -> Problem:
@@ -179,17 +210,24 @@ def problem(f: Any, df_hand: Any, wrt: Any, order: Any, dependent: Any, named: A
     Text is read as people type it (``2ax`` is ``2*a*x``), except that the names in
     ``named`` (those of ``at``, ``domain``, ``wrt`` and ``dependent``) stay whole.
     """
-    from pydelt_like.numeric import MAX_ORDER, _vectorised
+    from pydelt_like.numeric import MAX_ORDER
     from pydelt_like.symbolic import Expr
     from pydelt_like.symbolic.implicit import Equation, as_equation
+    from pydelt_like.symbolic.tokens import is_function
 
     names = _names(wrt)
     known = frozenset(named) | frozenset(names or ()) | frozenset([dependent] if dependent else [])
+    if isinstance(f, str):
+        definition = re.fullmatch(r"\s*([A-Za-z]\w*)\s*\(\s*([A-Za-z]\w*)\s*\)\s*=(.*)", f, re.S)
+        if definition and not is_function(definition.group(1)):  # f(x) = ... defines f
+            f, names = definition.group(3), names or (definition.group(2),)
     if isinstance(f, Equation) or (isinstance(f, str) and "=" in f):
-        equation = f if isinstance(f, Equation) else as_equation(_read(f, known, True))
-        return _implicit(equation, df_hand, names, order, dependent, known)
-    if dependent is not None:
-        raise ValueError("dependent= applies to an equation such as 'x^2 + y^2 = 25' only")
+        if isinstance(f, str):
+            f = as_equation(_read(_strip_calls(f, names[0] if names else "x"), known, True))
+        return _implicit(f, df_hand, names, order, dependent, known)
+    if dependent is not None:  # an expression F with dependent=: the curve F = 0
+        expr = _read(f, known, False) if isinstance(f, str) else f
+        return _implicit(as_equation(expr), df_hand, names, order, dependent, known)
     if isinstance(f, str):
         f = _read(f, known, False)
     if isinstance(f, Expr):
@@ -207,7 +245,7 @@ def problem(f: Any, df_hand: Any, wrt: Any, order: Any, dependent: Any, named: A
         [name],
         (name,),
         order,
-        f_call=_vectorised(f, "f"),
+        f_call=_checked(f, "f"),
         hand_expr=hand,
         hand_call=call,
         label=label,
