@@ -101,7 +101,7 @@ def test_the_corpus_answers_are_right_and_wrong_by_sympy():
         points = _points(exercise, symbols, as_numbers, curve)
         assert points[names[0]].size >= 6, (number, exercise["f"])
 
-        def values(text, at):
+        def values(text, at, names=names, symbols=symbols, curve=curve, as_numbers=as_numbers):
             answer = parse(text, split_names=True)
             if curve is not None and "_prime" in str(answer.free_symbols):
                 raise AssertionError("the corpus writes answers in x and y only")

@@ -91,13 +91,13 @@ def evaluate_with_error(expr: Expr, values: Mapping[str, Any]) -> tuple[np.ndarr
             elif isinstance(node, Var):
                 # A point typed in decimals (pi/2 as 1.5707963267948966) is itself rounded:
                 # half an ulp of input uncertainty lets cot(x) and -cot(x) agree there.
-                value = np.broadcast_to(arrays[node.data], shape)
-                done[node] = (value, _EPS * np.abs(value))
+                point = np.broadcast_to(arrays[node.data], shape)
+                done[node] = (point, _EPS * np.abs(point))
             elif isinstance(node, Add):
                 parts = [done[a] for a in node.args]
-                value = sum(p[0] for p in parts)
-                size = sum(np.abs(p[0]) for p in parts)
-                done[node] = (value, sum(p[1] for p in parts) + _EPS * size)
+                total = np.sum([p[0] for p in parts], axis=0)
+                size = np.sum([np.abs(p[0]) for p in parts], axis=0)
+                done[node] = (total, np.sum([p[1] for p in parts], axis=0) + _EPS * size)
             elif isinstance(node, Mul):
                 parts = [done[a] for a in node.args]
                 value = np.prod([p[0] for p in parts], axis=0)

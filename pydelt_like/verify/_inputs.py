@@ -339,7 +339,7 @@ def numeric_column(
     if not defined.any():
         return out
     at = {key: values[defined] for key, values in points.items()}
-    estimates = np.full(at[name].shape, np.nan)
+    estimates: Any = np.full(at[name].shape, np.nan)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         if problem.f_call is not None:
