@@ -21,12 +21,16 @@ from pydelt_like.symbolic.nodes import (
 __all__ = ["to_sympy"]
 
 
-def to_sympy(expr: Expr) -> Any:
+def to_sympy(expr: Expr, real_roots: bool = True) -> Any:
     """The same expression as a SymPy object.
 
     Parameters
     ----------
     expr : Expr
+    real_roots : bool, default=True
+        Write ``cbrt(u)`` and constant powers ``u^(p/q)`` with q odd as the real roots this
+        package evaluates (a ``Piecewise``); False writes SymPy's principal roots instead,
+        equal for non-negative ``u`` and easier for SymPy to simplify.
 
     Returns
     -------
@@ -87,6 +91,8 @@ def to_sympy(expr: Expr) -> Any:
             return sp.Max(0, u)
         if name == "silu":
             return u / (1 + sp.exp(-u))
+        if name == "cbrt" and not real_roots:
+            return u ** sp.Rational(1, 3)
         if name == "cbrt":  # the real cube root, as a Piecewise (sign(u) would bring DiracDelta)
             return sp.Piecewise(
                 (u ** sp.Rational(1, 3), u >= 0), (-((-u) ** sp.Rational(1, 3)), True)
@@ -109,7 +115,7 @@ def to_sympy(expr: Expr) -> Any:
         elif isinstance(node, Pow):
             exponent = node.exponent
             pair = None
-            if not exponent.free_symbols:  # a number, perhaps written 2/3: a real odd root?
+            if real_roots and not exponent.free_symbols:  # a number (2/3?): a real odd root?
                 from pydelt_like.symbolic.evaluate import evaluate
 
                 value = evaluate(exponent)
