@@ -362,7 +362,7 @@ def parse(text: Any, *, split_names: bool = False) -> Expr:
     >>> parse("2*x +* 1")
     Traceback (most recent call last):
       ...
-    pydelt_like.symbolic.parse.ParseError: expected a number, a name or '(' but found '*' at position 5:
+    pydelt_like.symbolic.ParseError: expected a number, a name or '(' but found '*' at position 5:
       2*x +* 1
            ^
     """

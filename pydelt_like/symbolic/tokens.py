@@ -70,6 +70,8 @@ _WORDS = frozenset(FUNCTIONS) | frozenset(ALIASES) | frozenset(TWO_ARGUMENTS) | 
 class ParseError(ValueError):
     """Text that is not an expression; ``position`` is the 0-based offset of the problem."""
 
+    __module__ = "pydelt_like.symbolic"  # where users import it from
+
     def __init__(self, message: str, text: str, position: int) -> None:
         self.position = position
         pointer = " " * position + "^"
