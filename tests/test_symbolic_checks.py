@@ -84,6 +84,9 @@ x, y, w1, w2 = symbols("x y w1 w2")
         ("x ÷ 2 × 3", x / 2 * 3),
         ("xy", Var("xy")),  # one name by default, so that text reads back
         ("cbrt x", cbrt(x)),
+        ("[x + 1]^2 + e^{2x}", (x + 1) ** 2 + Const(math.e) ** (2 * x)),
+        ("sin(θ) + λ + ρ", sin(Var("theta")) + Var("lambda") + Var("rho")),
+        ("π", Const(math.pi)),
     ],
 )
 def test_the_notation_students_type(text, expected):
@@ -102,6 +105,10 @@ def test_the_notation_students_type(text, expected):
         ("2ax + b", 2 * Var("a") * x + Var("b")),
         ("cosh x", Func("cosh", x)),
         ("exp(xy)", exp(x * y)),
+        ("1/(x ln2)", 1 / (x * log(Const(2)))),
+        ("sin2x", sin(2 * x)),
+        ("2sinxcosx", 2 * sin(x) * cos(x)),
+        ("x2 + log2(x)", Var("x2") + log(x, 2)),
     ],
 )
 def test_split_names_reads_names_as_people_type_them(text, expected):

@@ -146,6 +146,11 @@ def test_an_answer_right_on_one_branch_only():
     assert check_derivative("x^2 + y^2 = 25", "-x/sqrt(25 - x^2)", domain={"y": (0, 6)}).ok
 
 
+def test_answers_written_as_equations_use_the_right_side():
+    assert check_derivative("x^2 + y^2 = 25", "dy/dx = -x/y").ok
+    assert check_derivative("sin x", "f'(x) = cos x").ok
+
+
 def test_the_forms_of_an_implicit_problem():
     assert check_derivative("x^2 + y(x)^2 = 25", "-x/y(x)").ok
     assert check_derivative("x^2 + y^2 - 25", "-x/y", dependent="y").ok

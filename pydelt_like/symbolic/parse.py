@@ -31,7 +31,8 @@ The rules of implicit notation (each refuses what it cannot read one way only):
 - Aliases: ``ln`` (log), ``log10``, ``log2``, ``arcsin``/``arccos``/``arctan``,
   ``arcsinh``/``arsinh`` (and cosh, tanh alike), ``sigma`` and ``σ`` (sigmoid), ``swish``
   (silu), ``sgn`` (sign), ``heaviside`` (step), and SymPy's ``Abs``, ``Heaviside``, ``Max``,
-  ``Min`` and ``ReLU``, ``GELU``, ``SiLU``; ``π`` is ``pi``, ``√`` is ``sqrt``,
+  ``Min`` and ``ReLU``, ``GELU``, ``SiLU``; ``[ ]`` and ``{ }`` group like ``( )``; Greek
+  letters other than σ are variables by their names (``θ`` is ``theta``); ``π`` is ``pi``, ``√`` is ``sqrt``,
   ``²`` and ``³`` are powers, subscript digits belong to names (``w₁`` is ``w1``), and
   ``−``, ``·``, ``×`` and ``÷`` are the operators they look like.
 """

@@ -53,6 +53,13 @@ _UNICODE_OPS = {
     "\u00f7": "/",
 }
 _UNICODE_NAMES = {"\u03c3": "sigma", "\u03c0": "pi", "\u221a": "sqrt"}
+# Other Greek letters are variables by their names: θ is theta, λ is lambda.
+_GREEK_LETTERS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi".split()
+_UNICODE_NAMES.update({chr(0x03B1 + i): name for i, name in enumerate(_GREEK_LETTERS)})
+_UNICODE_NAMES.update({"\u03c1": "rho", "\u03c4": "tau", "\u03c6": "phi", "\u03c7": "chi"})
+_UNICODE_NAMES.update({"\u03c8": "psi"})
+_UNICODE_NAMES.update({"\u03c9": "omega", "\u03d5": "phi"})
+_BRACKETS = {"[": "(", "{": "(", "]": ")", "}": ")"}  # [x + 1]^2 and e^{2x} group as ( )
 _SUPERSCRIPTS = {c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 _SUBSCRIPTS = {c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")}
 _ASCII_NAME_START = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -122,7 +129,8 @@ def tokenize(
             pieces[-1] += "_prime" * primes
             offset = start
             for piece in pieces:
-                tokens.append(Token("name", piece, offset, spaced and offset == start))
+                kind = "number" if piece.isdigit() else "name"
+                tokens.append(Token(kind, piece, offset, spaced and offset == start))
                 offset += len(piece)
         elif ch in _UNICODE_NAMES:
             tokens.append(Token("name", _UNICODE_NAMES[ch], start, spaced))
@@ -142,8 +150,9 @@ def tokenize(
         elif text.startswith("**", i):
             tokens.append(Token("op", "^", start, spaced))
             i += 2
-        elif ch in "+-*/^(),|=" or ch in _UNICODE_OPS:
-            tokens.append(Token("op", _UNICODE_OPS.get(ch, ch), start, spaced))
+        elif ch in "+-*/^(),|=" or ch in _UNICODE_OPS or ch in _BRACKETS:
+            symbol = _BRACKETS.get(ch, _UNICODE_OPS.get(ch, ch))
+            tokens.append(Token("op", symbol, start, spaced))
             i += 1
         else:
             raise ParseError(f"unexpected character {ch!r}", text, start)
@@ -159,7 +168,8 @@ def split_name(name: str, known: frozenset[str] = frozenset()) -> list[str]:
     name (``w1x`` is ``w1``, ``x``) and a run of letters splits into the names of functions,
     constants and Greek letters it starts with (longest first) and single letters:
     ``xy`` is ``x``, ``y``; ``sinx`` is ``sin``, ``x``; ``2ax`` is ``a``, ``x``; ``theta`` and
-    ``w12`` stay whole.
+    ``w12`` stay whole. Digits right after a function's name are a number (``ln2``: ``ln``,
+    ``2``), returned as a piece of digits.
     """
     if "_" in name or name in known or name in _WORDS:
         return [name]
@@ -173,5 +183,8 @@ def split_name(name: str, known: frozenset[str] = frozenset()) -> list[str]:
                     out.append(word)
                     i = end
                     break
-        out[-1] += digits
+        if digits and is_function(out[-1]):
+            out.append(digits)  # ln2 is ln 2, sin2x is sin 2x: a number after a function
+        else:
+            out[-1] += digits
     return out

@@ -58,6 +58,8 @@ def _read_hand(
     from pydelt_like.symbolic import Expr, as_expr
     from pydelt_like.symbolic.parse import parse_text
 
+    if isinstance(df_hand, str) and "=" in df_hand:  # "dy/dx = -x/y": the answer is the right side
+        df_hand = df_hand.rsplit("=", 1)[1]
     if isinstance(df_hand, str):  # text people type: 2ax is 2*a*x
         df_hand = parse_text(
             df_hand, equation=False, split_names=True, known=known | set(variables)
