@@ -13,6 +13,7 @@ numbers) instead of expanding ``(x + y)^60``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from fractions import Fraction
 
 __all__ = ["MAX_TERMS", "Poly", "Rat", "TooLarge"]
@@ -33,6 +34,29 @@ ZERO: Poly = {}
 
 class TooLarge(Exception):
     """An expansion beyond MAX_TERMS terms (or a power beyond reason): give up the proof."""
+
+
+# The work left to the proof under way, in products of terms (None: unlimited). A proof that
+# expands large rational functions term by term can take minutes; the budget stops it in a
+# fraction of a second, so that the caller checks numbers instead.
+_WORK: ContextVar[list[int] | None] = ContextVar("polynomial_work", default=None)
+
+
+def budget(limit: int | None) -> object:
+    """Limit the work of the polynomial arithmetic that follows (a token for ``end_budget``)."""
+    return _WORK.set([limit] if limit is not None else None)
+
+
+def end_budget(token: object) -> None:
+    _WORK.reset(token)  # type: ignore[arg-type]
+
+
+def _charge(amount: int) -> None:
+    left = _WORK.get()
+    if left is not None:
+        left[0] -= amount
+        if left[0] < 0:
+            raise TooLarge("the proof's work budget is spent")
 
 
 def const(value: Fraction | int) -> Poly:
@@ -79,6 +103,7 @@ def mul_mono(a: Monomial, b: Monomial) -> Monomial:
 def mul(a: Poly, b: Poly) -> Poly:
     if len(a) * len(b) > 50 * MAX_TERMS:
         raise TooLarge("a product too large to expand")
+    _charge(len(a) * len(b))
     out: Poly = {}
     for ma, ca in a.items():
         for mb, cb in b.items():
@@ -169,6 +194,7 @@ def exact_divide(a: Poly, b: Poly) -> Poly | None:
         if factor is None:
             return None
         c = rest[top] / lead_c
+        _charge(len(rest) + len(b))  # finding the leading term and subtracting
         quotient[factor] = quotient.get(factor, 0) + c
         rest = add(rest, {mul_mono(m, factor): -c * v for m, v in b.items()})
     raise TooLarge("division takes too many steps")
