@@ -421,3 +421,42 @@ def test_rounding_bounds_hold_against_high_precision(seed):
         if abs(mpmath.im(truth)) > 1e-30:
             continue
         assert abs(value[j] - float(mpmath.re(truth))) <= SAFETY * bound[j] + 1e-300
+
+
+# ----------------------------------------------------------------------------- hostile text
+
+_PIECES = ["x", "y", "2", "0.5", "e", "pi", "sin", "ln", "σ", "√", "²", "⁻", "₁", "|", "(", ")",
+           "[", "}", "^", "*", "/", "+", "-", "=", ",", " ", "'", "max", "xy", "θ", "1e999", ".",
+           "_", "sec", "x^(1/3)", "y(x)", "−", "·"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=9), split=st.booleans())
+def test_any_text_parses_or_raises_a_parse_error(pieces, split):
+    text = "".join(pieces)
+    try:
+        expr = parse(text, split_names=split)
+    except ParseError as error:
+        assert 0 <= error.position <= len(text)
+    else:
+        assert parse(str(expr)).free_symbols == expr.free_symbols  # and its text reads back
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    f=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6),
+    g=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6),
+)
+def test_checkers_raise_only_the_packages_errors(f, g):
+    from pydelt_like.verify import check_derivative
+
+    for call in (
+        lambda: check_derivative("".join(f), "".join(g), spline=False, n_points=3),
+        lambda: equivalent("".join(f), "".join(g), n_points=3),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                call()
+            except (TypeError, ValueError):
+                pass

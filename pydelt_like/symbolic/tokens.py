@@ -108,7 +108,7 @@ def tokenize(
             i, spaced = i + 1, True
             continue
         start = i
-        if "0" <= ch <= "9" or (ch == "." and text[i + 1 : i + 2].isdigit()):
+        if "0" <= ch <= "9" or (ch == "." and "0" <= text[i + 1 : i + 2] <= "9"):
             match = _NUMBER.match(text, i)
             assert match is not None  # a digit or '.digit' always starts a number
             tokens.append(Token("number", match.group(), start, spaced))
