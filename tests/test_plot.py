@@ -42,7 +42,7 @@ def test_curves_are_the_fit_and_its_derivatives(spline):
     for order, ax in ((1, axes[1]), (2, axes[2])):
         np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), spline.differentiate(order)(grid))
     assert len(axes[2].get_lines()) == 1  # None: no truth drawn
-    assert [a.get_ylabel() for a in axes] == ["fit", "1st derivative", "2nd derivative"]
+    assert [a.get_ylabel() for a in axes] == ["fit", "d/dx", "d²/dx²"]
 
 
 def test_given_axes_dict_truth_and_explicit_data(spline):
@@ -53,7 +53,7 @@ def test_given_axes_dict_truth_and_explicit_data(spline):
     )
     assert list(axes) == list(given)
     np.testing.assert_array_equal(axes[0].get_lines()[0].get_ydata(), y_data)
-    assert axes[1].get_xlabel() == "time" and axes[1].get_ylabel() == "3rd derivative"
+    assert axes[1].get_xlabel() == "time" and axes[1].get_ylabel() == "d³/dx³"
     assert len(axes[1].get_lines()) == 2
 
 

@@ -8,6 +8,7 @@ long, Dask blocks, the command line) fits through :func:`fit_columns`' core here
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,12 @@ from pydelt_like.base import BaseInterpolator, _check_flag
 from pydelt_like.timeseries._axis import check_time_order
 from pydelt_like.timeseries._options import (
     FitOptions,
+    check_outliers,
     check_resolution,
     check_resolution_family,
     check_weights,
     exp_derivatives,
+    gross_outliers,
     knots_for,
     too_few_hint,
 )
@@ -200,6 +203,9 @@ def _fit_and_evaluate(
     finite = np.isfinite(values)
     if options.log:
         _check_positive(values, finite, labels, what)
+    if options.outliers != "keep":
+        values = _screen_outliers(t, values, finite, labels, what, options)
+        finite = np.isfinite(values)
     found = {order: np.full((n, m), np.nan) for order in orders}
     errors = {order: np.full((n, m), np.nan) for order in orders} if return_std else {}
     groups = _column_groups(finite)
@@ -243,6 +249,46 @@ def _fit_and_evaluate(
         ColumnDerivatives(order, found[order], errors.get(order) if return_std else None)
         for order in orders
     )
+
+
+def _screen_outliers(
+    t: np.ndarray,
+    values: np.ndarray,
+    finite: np.ndarray,
+    labels: Any,
+    what: str,
+    options: FitOptions,
+) -> np.ndarray:
+    """Warn of gross outliers, naming each column's first; with 'omit', return the values with
+    them as gaps (a copy), so that the batches form around them."""
+    out = values
+    for columns in _column_groups(finite):
+        rows = np.flatnonzero(finite[:, columns[0]])
+        block = values[np.ix_(rows, columns)]
+        mask = gross_outliers(t[rows], np.log(block) if options.log else block)
+        for j in np.flatnonzero(mask.any(axis=0)):
+            column = int(columns[j])
+            found = rows[mask[:, j]]
+            first = int(found[0])
+            where = f"row {first}" if options.rows is None else str(options.rows[first])
+            name = f"{what} {labels[column]!r}" if labels is not None else f"{what} {column}"
+            action = (
+                "left out of the fit"
+                if options.outliers == "omit"
+                else f"kept, and pulling the fit; {options.say('outliers', 'omit')} leaves "
+                f"{'them' if found.size > 1 else 'it'} out"
+            )
+            warnings.warn(
+                f"{name} has {_plural(found.size, 'gross outlier')} (first: {float(values[first, column])!r}"
+                f" at {where}, far from both neighbours and the line through them): {action}",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            if options.outliers == "omit":
+                if out is values:
+                    out = values.copy()
+                out[found, column] = np.nan
+    return out
 
 
 def _plural(count: int, what: str) -> str:
@@ -311,6 +357,8 @@ def fit_columns(
     weights: Any = None,
     resolution: float | None = None,
     log: bool = False,
+    outliers: str = "warn",
+    row_labels: Sequence[Any] | None = None,
     **params: Any,
 ) -> tuple[ColumnDerivatives, ...]:
     """Fit many columns sampled at the same positions; their derivatives at those positions.
@@ -351,6 +399,12 @@ def fit_columns(
         values themselves, by the chain rule; standard errors by the linearised chain rule,
         taking the errors of the orders of the log fit as fully correlated (an upper bound).
         For positive data spanning decades, such as a vapour pressure.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from both neighbours and from the line through them (a
+        typo, a glitch; see the time-series documentation): fit them and warn naming the
+        first, leave them out of the fit (with a warning), or fit them without a word.
+    row_labels : sequence of shape (n,), optional
+        How messages name the rows (the timestamps as written, say); default: ``row <i>``.
     **params
         Settings of the family, as in :func:`estimator_factory`.
 
@@ -407,6 +461,8 @@ def fit_columns(
         weights=check_weights(weights, t.size),
         resolution=check_resolution(resolution),
         log=_check_flag(log, "log"),
+        outliers=check_outliers(outliers),
+        rows=None if row_labels is None else list(row_labels),
     )
     factory = _factory(
         method,

@@ -44,6 +44,8 @@ class Labelled:
         What a derivative is taken with respect to: ``'t'``, or a numeric axis' name.
     wrap : callable
         ``wrap(array (n, m), order, std)`` -> a result shaped and labelled like the input.
+    rows : sequence
+        How messages name each row: the index' labels, or the coordinate's values.
     """
 
     t: np.ndarray
@@ -54,6 +56,7 @@ class Labelled:
     origin: Any
     variable: str
     wrap: Callable[[np.ndarray, int, bool], Any]
+    rows: Any = None
 
     @property
     def x_unit(self) -> str | None:
@@ -154,7 +157,9 @@ def read_labelled(
         return out
 
     variable = "t" if is_time else variable_name(frame.index.name)
-    labelled = Labelled(t, values, labels, y_units, time_unit, origin, variable, wrap)
+    labelled = Labelled(
+        t, values, labels, y_units, time_unit, origin, variable, wrap, rows=frame.index
+    )
     return labelled
 
 
@@ -229,5 +234,6 @@ def _read_dataarray(array: Any, dim: Hashable | None, datetime_unit: Any, what: 
         origin,
         "t" if is_time else variable_name(dim),
         wrap,
+        rows=labels,
     )
     return labelled

@@ -7,7 +7,7 @@ derivative comes back aligned with the input's rows.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,11 +22,16 @@ from pydelt_like.timeseries._batches import (
     _fit_and_evaluate,
     _numeric_frame,
 )
-from pydelt_like.timeseries._names import quantity, time_symbol, unit_of, variable_name
-from pydelt_like.timeseries._options import FitOptions, check_weights, resolution_in_units
+from pydelt_like.timeseries._names import quantity, time_symbol, unit_of
+from pydelt_like.timeseries._options import (
+    FitOptions,
+    check_outliers,
+    check_weights,
+    resolution_in_units,
+)
 from pydelt_like.timeseries._units import _pandas, _short_repr, parse_time_unit
 
-__all__ = ["differentiate_long"]
+__all__ = ["differentiate_long", "fit_long"]
 
 
 def differentiate_long(
@@ -41,6 +46,7 @@ def differentiate_long(
     progress: bool = False,
     return_std: bool = False,
     resolution: Any = None,
+    outliers: str = "warn",
     **params: Any,
 ) -> Any:
     """Differentiate many series held in long format: one row per sample.
@@ -83,6 +89,9 @@ def differentiate_long(
     resolution : str, timedelta or float, optional
         The smoothing as a time scale, as in :func:`differentiate` (per series: knot
         intervals at least this long); in memory only.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers within a series (a typo, a glitch), as for :func:`differentiate`; in memory
+        only.
     **params
         Passed to the interpolator named by ``method``. Defaults here: ``nan_policy='omit'``
         and ``extrapolate='nan'``.
@@ -154,7 +163,7 @@ def differentiate_long(
         )
     _check_labels(_long_keys(frame, by), time, value)
     is_time = time in frame.columns and not pd.api.types.is_numeric_dtype(frame[time].dtype)
-    time_unit = parse_time_unit(unit) if is_time else None
+    time_unit = parse_time_unit(unit) if is_time else None  # None: seconds
     step = resolution_in_units(resolution, time_unit)
     factory = _factory(
         method, params, progress=progress, return_std=return_std, resolution=step is not None
@@ -169,7 +178,7 @@ def differentiate_long(
         unit,
         progress,
         return_std=return_std,
-        options=FitOptions(resolution=step),
+        options=FitOptions(resolution=step, outliers=check_outliers(outliers)),
     )
     out = []
     for part, std in ((result.values, False), (result.std, True)):
@@ -180,7 +189,7 @@ def differentiate_long(
             order,
             y_unit=unit_of(frame.attrs, value),
             x_unit=None if time_unit is None else time_symbol(time_unit),
-            variable="t" if is_time else variable_name(time),
+            variable="t" if is_time else time,
             std=std,
         )
         series = pd.Series(part[:, 0], index=frame.index, name=found.name)
@@ -367,7 +376,9 @@ def long_results(
         rows = slice(starts[head], ends[head])
         block = np.stack([v_sorted[starts[g] : ends[g]] for g in members], axis=1)
         batch_options = dataclasses.replace(
-            options, weights=None if w_sorted is None else w_sorted[rows]
+            options,
+            weights=None if w_sorted is None else w_sorted[rows],
+            rows=[_show(time_value) for time_value in frame[time].iloc[perm[rows]]],
         )
         results = _fit_and_evaluate(
             t_sorted[rows],
@@ -387,3 +398,115 @@ def long_results(
                 if return_std and result.std is not None:
                     errors[result.order][target, 0] = result.std[:, j]
     return tuple(ColumnDerivatives(o, out[o], errors.get(o)) for o in orders)
+
+
+def fit_long(
+    frame: Any,
+    by: Hashable | list[Hashable],
+    time: Hashable,
+    value: Hashable,
+    orders: int | Sequence[int] = 1,
+    method: Any = "spline",
+    unit: Any = None,
+    *,
+    progress: bool = False,
+    return_std: bool = False,
+    weights: Hashable | None = None,
+    resolution: Any = None,
+    log: bool = False,
+    outliers: str = "warn",
+    **params: Any,
+) -> tuple[ColumnDerivatives, ...]:
+    """Fit many series in long format; every order at every row: the long :func:`fit_columns`.
+
+    The building block under :func:`differentiate_long` and the command line's ``--by``: the
+    rows are grouped into series by ``by``, series with identical sample times are fitted
+    together (unless ``weights`` are given, which differ from series to series), and every
+    requested order is evaluated from the same fit, aligned with the input rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The samples, one row each, in any order (not changed).
+    by, time, value, unit
+        As for :func:`differentiate_long`.
+    orders : int or sequence of int, default=1
+        The derivative orders, distinct (``0``: the fit itself).
+    method : str or BaseInterpolator, default='spline'
+        A registered family or an unfitted interpolator, as in :func:`estimator_factory`.
+    progress : bool, default=False
+        Show a tqdm progress bar over the batches (needs tqdm).
+    return_std : bool, default=False
+        Also evaluate the standard errors (families with uncertainty bands).
+    weights : hashable, optional
+        A column of per-row weights (inverse variances up to a factor, finite, >= 0).
+    resolution : str, timedelta or float, optional
+        The smoothing as a time scale, as for :func:`differentiate`.
+    log : bool, default=False
+        Fit ``ln`` of the values and return the derivatives of the values (chain rule), as
+        for :func:`fit_columns`.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers within a series (a typo, a glitch), as for :func:`differentiate`.
+    **params
+        Settings of the family, as in :func:`estimator_factory`.
+
+    Returns
+    -------
+    tuple of ColumnDerivatives
+        One per order, each with ``values`` (and ``std``) of shape ``(len(frame), 1)`` in the
+        frame's row order.
+
+    Raises
+    ------
+    ValueError, TypeError, NotImplementedError
+        As :func:`differentiate_long` and :func:`fit_columns` raise them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> t = np.linspace(0.0, 2.0, 40)
+    >>> frame = pd.DataFrame(
+    ...     {"tree": ["a"] * 40 + ["b"] * 40, "year": np.r_[t, t], "height": np.r_[t**2, 3 * t]}
+    ... )
+    >>> fit, slope = fit_long(frame, "tree", "year", "height", orders=(0, 1))
+    >>> np.round(slope.values[[20, 60], 0], 6)  # 2t at t = 1.0256..., and 3
+    array([2.051282, 3.      ])
+    """
+    pd = _pandas()
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas DataFrame in long format, got {type(frame).__name__}"
+        )
+    order_list = [orders] if isinstance(orders, (int, np.integer)) else list(orders)
+    checked = tuple(check_order(o, max_order=None, method_name="fit_long") for o in order_list)
+    if not checked or len(set(checked)) != len(checked):
+        raise ValueError(f"orders must be one or more distinct orders, got {orders!r}")
+    return_std = _check_flag(return_std, "return_std")
+    _check_labels(_long_keys(frame, by), time, value)
+    if time not in frame.columns:
+        raise ValueError(
+            f"time={time!r} is not a column of the frame; its columns are {list(frame.columns)}"
+        )
+    is_time = not pd.api.types.is_numeric_dtype(frame[time].dtype)
+    unit = None if unit is None else parse_time_unit(unit)
+    step = resolution_in_units(resolution, (unit or parse_time_unit("s")) if is_time else None)
+    factory = _factory(
+        method, params, progress=progress, return_std=return_std, resolution=step is not None
+    )
+    options = FitOptions(
+        resolution=step, log=_check_flag(log, "log"), outliers=check_outliers(outliers)
+    )
+    return long_results(
+        frame,
+        by,
+        time,
+        value,
+        checked,
+        factory,
+        unit,
+        progress,
+        return_std=return_std,
+        weights=weights,
+        options=options,
+    )

@@ -33,7 +33,14 @@ def _compound(text: str) -> bool:
 
 
 def time_symbol(unit: TimeUnit) -> str:
-    """A time unit as it reads in a unit of measure: 'year', 'd' (day), 'h', '15min'."""
+    """A time unit as it reads in a unit of measure: 'year', 'd' (day), 'h', '15min'.
+
+    Examples
+    --------
+    >>> from pydelt_like.timeseries import parse_time_unit
+    >>> time_symbol(parse_time_unit("D")), time_symbol(parse_time_unit("year"))
+    ('d', 'year')
+    """
     return _TIME_SYMBOLS.get(unit.name, unit.name)
 
 
@@ -129,6 +136,24 @@ def quantity(
 ) -> Quantity:
     """The name and unit of the ``order``-th derivative of the series ``name``.
 
+    Parameters
+    ----------
+    name : hashable or None
+        The series' name (a column label, a Series' name).
+    order : int
+        The derivative order: ``0`` is the fit, a negative one an integral.
+    y_unit, x_unit : str, optional
+        Units of the data and of the positions (a time unit as :func:`time_symbol` writes it).
+    variable : str, default='t'
+        What the derivative is taken with respect to: ``'t'`` for time, or a numeric axis'
+        name when it is a short word without spaces (else ``'x'``).
+    std : bool, default=False
+        Name its standard error instead.
+
+    Returns
+    -------
+    Quantity
+
     Examples
     --------
     >>> quantity("co2", 1, y_unit="ppm", x_unit="year").header
@@ -139,6 +164,7 @@ def quantity(
     '∫ rain dt [mm]'
     """
     label = "" if name is None else str(name)
+    variable = variable_name(variable)
     if order == 0:
         text = f"{label} fit".strip()
     elif order > 0:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from pydelt_like._validation import as_float_array, check_real
+from pydelt_like._validation import as_float_array, check_option, check_real
 from pydelt_like.base import BaseInterpolator
 from pydelt_like.timeseries._units import TimeUnit, parse_time_unit
 
@@ -50,6 +50,12 @@ class FitOptions:
         The shortest knot interval, in the units of the positions ``t``.
     log : bool
         Fit ``ln y`` and return the derivatives of ``y``.
+    outliers : {'warn', 'omit', 'keep'}
+        What to do with gross outliers (:func:`gross_outliers`): fit them and warn, leave
+        them out of the fit (and warn), or fit them silently.
+    rows : sequence or None
+        How messages name each row's position (the index' labels, the times as written);
+        default: ``row <number>``.
     say : callable
         How a message names a setting with a value, as the user would type it:
         ``k=3`` in Python, ``--param k=3`` on the command line.
@@ -58,7 +64,14 @@ class FitOptions:
     weights: np.ndarray | None = None
     resolution: float | None = None
     log: bool = False
+    outliers: str = "warn"
+    rows: Sequence[Any] | None = None
     say: Callable[[str, Any], str] = _say_python
+
+
+def check_outliers(outliers: Any) -> str:
+    """The outliers option: 'warn', 'omit' or 'keep'."""
+    return str(check_option(outliers, name="outliers", allowed=("warn", "omit", "keep")))
 
 
 def check_weights(weights: Any, n: int, *, name: str = "weights") -> np.ndarray | None:
@@ -202,3 +215,48 @@ def resolution_in_units(
             )
         return parse_time_unit(resolution, param=name).seconds / time_unit.seconds
     return check_resolution(resolution, name=name)
+
+
+#: A sample is a gross outlier when it lies this many robust noise levels from the line through
+#: its two neighbours (and further than they do): far beyond any noise (a Gaussian's chance is
+#: below 1e-80), so what is flagged is a typo or a glitch, not a feature.
+OUTLIER_LEVEL = 20.0
+
+
+def gross_outliers(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Where the gross outliers are in series sampled at ``t`` (sorted): ``y`` of shape (n,)
+    or (n, m), finite; a boolean mask of ``y``'s shape.
+
+    A gross outlier lies ``OUTLIER_LEVEL`` robust noise levels from the straight line through
+    its two neighbours, and as far from each of them (a step between two levels is not one);
+    the noise level is the scaled median absolute deviation of that distance over the series.
+    The first and last samples are never flagged.
+
+    Examples
+    --------
+    >>> t = np.arange(10.0)
+    >>> y = 37 + 0.01 * np.sin(t)
+    >>> y[4] = 3.7  # 37.0 with the decimal point one digit early
+    >>> np.flatnonzero(gross_outliers(t, y))
+    array([4])
+    >>> gross_outliers(t, np.r_[np.zeros(5), np.ones(5)]).any()  # a step is not an outlier
+    np.False_
+    """
+    block = y.reshape(y.shape[0], -1)
+    mask = np.zeros(block.shape, dtype=bool)
+    if block.shape[0] < 7:
+        return mask.reshape(y.shape)
+    left, right = (t[1:-1] - t[:-2])[:, None], (t[2:] - t[1:-1])[:, None]
+    d = block[1:-1] - (block[:-2] * right + block[2:] * left) / (left + right)
+    d = d - np.median(d, axis=0)
+    scale = 1.4826 * np.median(np.abs(d), axis=0)
+    scale = np.maximum(scale, 1e-9 * np.max(np.abs(block), axis=0))
+    scale = np.maximum(scale, np.finfo(float).tiny)
+    far = np.abs(d) / scale
+    # An outlier also pushes its neighbours' distances (by half, the other way): keep only
+    # the sample that stands out most in its neighbourhood.
+    padded = np.pad(far, ((1, 1), (0, 0)))
+    peak = (far >= padded[:-2]) & (far >= padded[2:])
+    jumps = np.minimum(np.abs(block[1:-1] - block[:-2]), np.abs(block[1:-1] - block[2:])) / scale
+    mask[1:-1] = (far > OUTLIER_LEVEL) & peak & (jumps > OUTLIER_LEVEL)
+    return mask.reshape(y.shape)

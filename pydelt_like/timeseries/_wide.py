@@ -31,7 +31,7 @@ from pydelt_like.timeseries._dask import (
     _no_std_for_dask,
 )
 from pydelt_like.timeseries._labelled import is_labelled, read_labelled
-from pydelt_like.timeseries._options import FitOptions, resolution_in_units
+from pydelt_like.timeseries._options import FitOptions, check_outliers, resolution_in_units
 from pydelt_like.timeseries._units import _pandas, parse_time_unit
 
 __all__ = ["differentiate", "differentiate_array"]
@@ -53,6 +53,7 @@ def differentiate_array(
     progress: bool = False,
     return_std: bool = False,
     resolution: Any = None,
+    outliers: str = "warn",
     **params: Any,
 ) -> Any:
     """Differentiate many series sampled at the same positions, with NaN gaps.
@@ -86,6 +87,10 @@ def differentiate_array(
     resolution : str, timedelta or float, optional
         The smoothing as a length of ``x``, as in :func:`differentiate`: a length of time for
         times in ``x``, or a number in the units of the positions; in memory only.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from both neighbours and from the line through them (a
+        typo, a glitch; see the time-series documentation): fit them and warn naming the
+        first, leave them out of the fit (with a warning), or fit them without a word.
     **params
         Passed to the interpolator named by ``method``, e.g. ``smoothing=0.1`` or ``k=3`` for
         the spline, ``epochs=500`` for the network. Defaults here: ``nan_policy='omit'`` and
@@ -155,7 +160,7 @@ def differentiate_array(
         factory,
         progress=progress,
         return_std=return_std,
-        options=FitOptions(resolution=step),
+        options=FitOptions(resolution=step, outliers=check_outliers(outliers)),
     )
     shaped = [np.moveaxis(part.reshape(moved.shape), 0, axis) for part in _arrays(result)]
     return tuple(shaped) if return_std else shaped[0]
@@ -182,6 +187,7 @@ def differentiate(
     series_per_block: int | None = None,
     return_std: bool = False,
     resolution: Any = None,
+    outliers: str = "warn",
     **params: Any,
 ) -> Any:
     """Differentiate a pandas Series/DataFrame or an xarray DataArray along its time axis.
@@ -236,6 +242,11 @@ def differentiate(
         fewer), so a cycle of this period or shorter is left out as noise and cycles longer
         than about twice it are followed. For families with ``max_knots`` (the spline); not
         with ``max_knots``, nor with dask input.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from both neighbours and from the line through them (a
+        typo, a glitch; in memory only; see the time-series documentation): fit them and
+        warn naming the first, leave them out of the fit (with a warning), or fit them
+        without a word.
     series_per_block : int, optional
         Dask DataFrames only: columns per block. The default, ``ceil(n_columns /
         npartitions)``, makes each block as large as an average partition, which bounds each
@@ -333,7 +344,7 @@ def differentiate(
         labels=labelled.labels,
         progress=progress,
         return_std=return_std,
-        options=FitOptions(resolution=step),
+        options=FitOptions(resolution=step, outliers=check_outliers(outliers), rows=labelled.rows),
     )
     out = [
         labelled.wrap(part, order, std)
