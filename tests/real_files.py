@@ -45,14 +45,20 @@ def body_temperature(directory: Path) -> Path:
     text = [f"{c:.1f}" for c in celsius]
     text[31] = "3.7"  # a mistyped reading: the decimal point one digit early
     path = directory / "body_temperature.csv"
-    lines = ["time,temperature", *(f"{s:%Y-%m-%d %H:%M},{v}" for s, v in zip(stamps, text))]
+    lines = [
+        "time,temperature",
+        *(f"{s:%Y-%m-%d %H:%M},{v}" for s, v in zip(stamps, text, strict=True)),
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def mercury_pressure(directory: Path) -> Path:
     path = directory / "pressure.csv"
-    lines = ["temperature,pressure", *(f"{t:g},{p:g}" for t, p in zip(PRESSURE_T, PRESSURE_P))]
+    lines = [
+        "temperature,pressure",
+        *(f"{t:g},{p:g}" for t, p in zip(PRESSURE_T, PRESSURE_P, strict=True)),
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -64,13 +70,23 @@ def tree_growth(directory: Path) -> Path:
     rng = np.random.default_rng(3)
     rows = []
     for number, (top, rate, middle) in enumerate(
-        [(24.0, 0.18, 25.0), (30.0, 0.15, 30.0), (18.0, 0.22, 20.0), (27.0, 0.12, 35.0),
-         (21.0, 0.2, 22.0)]  # fmt: skip
+        [
+            (24.0, 0.18, 25.0),
+            (30.0, 0.15, 30.0),
+            (18.0, 0.22, 20.0),
+            (27.0, 0.12, 35.0),
+            (21.0, 0.2, 22.0),
+        ]
     ):
-        years = np.sort(rng.choice(np.arange(1975, 2025), size=int(rng.integers(14, 22)), replace=False))
+        years = np.sort(
+            rng.choice(np.arange(1975, 2025), size=int(rng.integers(14, 22)), replace=False)
+        )
         age = years - 1970.0
         height = top / (1 + np.exp(-rate * (age - middle))) + rng.normal(0, 0.15, years.size)
-        rows += [(f"T{number + 1}", int(y), round(float(h), 2)) for y, h in zip(years, height)]
+        rows += [
+            (f"T{number + 1}", int(y), round(float(h), 2))
+            for y, h in zip(years, height, strict=True)
+        ]
     frame = pd.DataFrame(rows, columns=["tree", "year", "height"]).sample(frac=1.0, random_state=1)
     path = directory / "trees.csv"
     frame.to_csv(path, index=False)
@@ -92,7 +108,7 @@ def hourly_temperature(directory: Path) -> Path:
     keep[5000:5168] = False  # the logger was down for a week in July
     lines = ["Zeit;Temperatur"] + [
         f"{s:%d.%m.%Y %H:%M};{f'{v:.1f}'.replace('.', ',')}"
-        for s, v in zip(stamps[keep], celsius[keep])
+        for s, v in zip(stamps[keep], celsius[keep], strict=True)
     ]
     path = directory / "hourly_temperature.csv"
     path.write_text("\n".join(lines) + "\n")
