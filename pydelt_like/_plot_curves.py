@@ -127,8 +127,10 @@ def from_interpolator(
     y_unit: str | None,
     x_unit: str | None,
     data: Any,
+    variable: str = "x",
 ) -> tuple[list[Panel], str]:
-    """Panels of a fitted interpolator of one input, on its fitted range."""
+    """Panels of a fitted interpolator of one input, on its fitted range; ``variable`` names
+    x in the labels ('d/dt' for an x axis labelled 't')."""
     from pydelt_like.timeseries._names import quantity
 
     if not hasattr(interp, "n_outputs_"):
@@ -149,10 +151,12 @@ def from_interpolator(
         gap, count = long_gaps(grid, known_x)
         values = _blank(np.asarray(curve(grid)).reshape(grid.size, -1), gap)
         band = _band(curve, grid, level, auto_band)
-        found = quantity(None, order, y_unit=y_unit, x_unit=x_unit, variable="x")
+        found = quantity(None, order, y_unit=y_unit, x_unit=x_unit, variable=variable)
         panel = Panel(found.header, gaps=count)
         panel.lines.append((grid, values, label))
-        panel.bands.append(None if band is None else (grid, *(_blank(b, gap) for b in band)))
+        panel.bands.append(
+            None if band is None else (grid, _blank(band[0], gap), _blank(band[1], gap))
+        )
         panel.grids.append(grid)
         if order == 0 and samples is not None:
             x, y = samples

@@ -252,6 +252,7 @@ def plot_derivatives(
             y_unit=y_unit,
             x_unit=x_unit,
             data=data,
+            variable=xlabel or "x",
         )
     plt = _pyplot()
     axes = _axes_for(ax, len(orders), plt)

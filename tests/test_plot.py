@@ -53,7 +53,7 @@ def test_given_axes_dict_truth_and_explicit_data(spline):
     )
     assert list(axes) == list(given)
     np.testing.assert_array_equal(axes[0].get_lines()[0].get_ydata(), y_data)
-    assert axes[1].get_xlabel() == "time" and axes[1].get_ylabel() == "d³/dx³"
+    assert axes[1].get_xlabel() == "time" and axes[1].get_ylabel() == "d³/dtime³"
     assert len(axes[1].get_lines()) == 2
 
 

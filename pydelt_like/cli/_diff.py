@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,7 +283,7 @@ def _long(
     for name in y_names:
         results = fit_long(
             parsed,
-            keys,
+            list[Hashable](keys),
             x_name,
             name,
             setting.orders,

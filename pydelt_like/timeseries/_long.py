@@ -189,7 +189,7 @@ def differentiate_long(
             order,
             y_unit=unit_of(frame.attrs, value),
             x_unit=None if time_unit is None else time_symbol(time_unit),
-            variable="t" if is_time else time,
+            variable="t" if is_time else str(time),
             std=std,
         )
         series = pd.Series(part[:, 0], index=frame.index, name=found.name)
