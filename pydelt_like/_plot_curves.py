@@ -247,16 +247,16 @@ def from_data(
         line_label = label or (str(source_data.labels[j]) if m > 1 else None)
         gap, count = long_gaps(grid, valid_t)
         for panel, order in zip(panels, orders, strict=True):
-            values, std = evaluated[order]
-            values = _blank(np.asarray(values).reshape(grid.size, 1), gap)
-            panel.lines.append((x_plot, values, line_label))
+            curve, std = evaluated[order]
+            curve = _blank(np.asarray(curve).reshape(grid.size, 1), gap)
+            panel.lines.append((x_plot, curve, line_label))
             panel.grids.append(grid)
             panel.gaps += count
             if std is None or z is None:
                 panel.bands.append(None)
             else:
                 spread = z * np.asarray(std).reshape(grid.size, 1)
-                panel.bands.append((x_plot, values - spread, values + spread))
+                panel.bands.append((x_plot, curve - spread, curve + spread))
         measured = np.isfinite(source_data.values[:, j])  # outliers left out are still data
         drawn = (_plottable(source_data, source_data.t[measured]), source_data.values[measured, j])
         samples = _samples(data, drawn)

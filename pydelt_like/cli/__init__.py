@@ -225,7 +225,7 @@ def _parser() -> argparse.ArgumentParser:
         "--outliers",
         choices=("warn", "omit", "keep"),
         default="warn",
-        help="gross outliers, values far from both neighbours and the line through them (a "
+        help="gross outliers, values far from their neighbours and the curve through them (a "
         "typo, a glitch): fit them and warn (default), leave them out of the fit (with a "
         "warning; the figure still draws them), or fit them without a word",
     )

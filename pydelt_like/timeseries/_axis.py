@@ -160,7 +160,10 @@ def _periods_as_stamps(values: Any, name: str) -> Any:
     if isinstance(values.dtype, pd.PeriodDtype):
         return pd.PeriodIndex(values).to_timestamp(how="start")
     if pd.api.types.is_object_dtype(values.dtype) and len(values):
-        if pd.api.types.infer_dtype(values, skipna=True) == "period":
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "period" or (
+            kind == "mixed" and all(isinstance(v, pd.Period) or v is None for v in values)
+        ):
             try:
                 periods = pd.PeriodIndex(values)
             except (TypeError, ValueError):

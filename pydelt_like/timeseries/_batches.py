@@ -280,7 +280,7 @@ def _screen_outliers(
             )
             warnings.warn(
                 f"{name} has {_plural(found.size, 'gross outlier')} (first: {float(values[first, column])!r}"
-                f" at {where}, far from both neighbours and the line through them): {action}",
+                f" at {where}, far from its neighbours and the curve through them): {action}",
                 RuntimeWarning,
                 stacklevel=4,
             )
@@ -400,7 +400,7 @@ def fit_columns(
         taking the errors of the orders of the log fit as fully correlated (an upper bound).
         For positive data spanning decades, such as a vapour pressure.
     outliers : {'warn', 'omit', 'keep'}, default='warn'
-        Gross outliers, samples far from both neighbours and from the line through them (a
+        Gross outliers, samples far from their neighbours and the curve through them (a
         typo, a glitch; see the time-series documentation): fit them and warn naming the
         first, leave them out of the fit (with a warning), or fit them without a word.
     row_labels : sequence of shape (n,), optional

@@ -206,6 +206,7 @@ def integrate_columns(
         cells = np.ix_(inside, columns)
         found[cells] = _cumulative(estimator, t[inside]).reshape(inside.size, len(columns))
         if errors is not None:
+            estimator(valid_t[:1], return_std=True)  # the family's own refusal, if it has none
             noise = getattr(estimator, "noise_std_", None)
             if noise is None:
                 raise NotImplementedError(

@@ -137,7 +137,7 @@ def read_labelled(
     values = _numeric_frame(frame)
     series = isinstance(data, pd.Series)
     labels = [data.name] if series else list(frame.columns)
-    y_units = [unit_of(data.attrs, None if series else label) for label in labels]
+    y_units = [unit_of(data.attrs, label) for label in labels]
 
     def wrap(part: np.ndarray, order: int, std: bool) -> Any:
         found = [labelled.quantity(j, order, std) for j in range(len(labels))]

@@ -217,46 +217,65 @@ def resolution_in_units(
     return check_resolution(resolution, name=name)
 
 
-#: A sample is a gross outlier when it lies this many robust noise levels from the line through
-#: its two neighbours (and further than they do): far beyond any noise (a Gaussian's chance is
-#: below 1e-80), so what is flagged is a typo or a glitch, not a feature.
+#: A sample is a gross outlier when it lies this many robust noise levels from the cubic through
+#: its four neighbours (and as far from each of the nearest two): far beyond any noise (a
+#: Gaussian's chance is below 1e-80), so what is flagged is a typo or a glitch, not a feature.
 OUTLIER_LEVEL = 20.0
+#: ... and further from it than this share of the data's 5-95 % range.
+OUTLIER_SPREAD = 0.25
 
 
 def gross_outliers(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Where the gross outliers are in series sampled at ``t`` (sorted): ``y`` of shape (n,)
     or (n, m), finite; a boolean mask of ``y``'s shape.
 
-    A gross outlier lies ``OUTLIER_LEVEL`` robust noise levels from the straight line through
-    its two neighbours, and as far from each of them (a step between two levels is not one);
-    the noise level is the scaled median absolute deviation of that distance over the series.
-    The first and last samples are never flagged.
+    A gross outlier lies ``OUTLIER_LEVEL`` robust noise levels from the cubic through its four
+    neighbours (two on each side), and at least half as far from each of its two nearest
+    neighbours (so a step between two levels is not one), and further from that cubic than ``OUTLIER_SPREAD``
+    (a quarter) of the data's 5-95 % range; the noise level is the scaled median absolute
+    deviation of that distance over the series (an outlier spoils its four neighbours'
+    distances too, so a short series may hide one). The first and last two samples are never
+    flagged, nor anything in a series of fewer than 9 samples.
 
     Examples
     --------
-    >>> t = np.arange(10.0)
-    >>> y = 37 + 0.01 * np.sin(t)
-    >>> y[4] = 3.7  # 37.0 with the decimal point one digit early
+    >>> t = np.arange(30.0)
+    >>> y = 37 + 0.3 * np.sin(t / 4) + 0.01 * np.cos(7 * t)
+    >>> y[12] = 3.7  # 37.0 with the decimal point one digit early
     >>> np.flatnonzero(gross_outliers(t, y))
-    array([4])
-    >>> gross_outliers(t, np.r_[np.zeros(5), np.ones(5)]).any()  # a step is not an outlier
+    array([12])
+    >>> gross_outliers(t, np.r_[np.zeros(15), np.ones(15)]).any()  # a step is not an outlier
     np.False_
     """
     block = y.reshape(y.shape[0], -1)
     mask = np.zeros(block.shape, dtype=bool)
-    if block.shape[0] < 7:
+    n = block.shape[0]
+    if n < 9:
         return mask.reshape(y.shape)
-    left, right = (t[1:-1] - t[:-2])[:, None], (t[2:] - t[1:-1])[:, None]
-    d = block[1:-1] - (block[:-2] * right + block[2:] * left) / (left + right)
+    centre = t[2:-2]
+    nodes = [t[0 : n - 4], t[1 : n - 3], t[3 : n - 1], t[4:n]]
+    prediction = np.zeros((n - 4, block.shape[1]))
+    for k, (node, values) in enumerate(
+        zip(nodes, (block[0 : n - 4], block[1 : n - 3], block[3 : n - 1], block[4:n]), strict=True)
+    ):
+        weight = np.ones(n - 4)
+        for other in (nodes[j] for j in range(4) if j != k):
+            weight = weight * (centre - other) / (node - other)
+        prediction += weight[:, None] * values
+    d = block[2:-2] - prediction
     d = d - np.median(d, axis=0)
     scale = 1.4826 * np.median(np.abs(d), axis=0)
     scale = np.maximum(scale, 1e-9 * np.max(np.abs(block), axis=0))
     scale = np.maximum(scale, np.finfo(float).tiny)
     far = np.abs(d) / scale
-    # An outlier also pushes its neighbours' distances (by half, the other way): keep only
-    # the sample that stands out most in its neighbourhood.
-    padded = np.pad(far, ((1, 1), (0, 0)))
-    peak = (far >= padded[:-2]) & (far >= padded[2:])
-    jumps = np.minimum(np.abs(block[1:-1] - block[:-2]), np.abs(block[1:-1] - block[2:])) / scale
-    mask[1:-1] = (far > OUTLIER_LEVEL) & peak & (jumps > OUTLIER_LEVEL)
+    # An outlier also pushes its neighbours' distances, but they stay near one of their own
+    # neighbours, as does a sample at a step: an outlier is as far from both neighbours as
+    # from the cubic.
+    middle = block[2:-2]
+    jumps = np.minimum(np.abs(middle - block[1:-3]), np.abs(middle - block[3:-1]))
+    # Gross against the data too: off by a share of their own spread, which the curvature of
+    # sparse, nearly noiseless samples or a coarsely rounded value never is.
+    spread = np.subtract(*np.percentile(block, [95, 5], axis=0))
+    big = np.abs(d) > OUTLIER_SPREAD * spread
+    mask[2:-2] = (far > OUTLIER_LEVEL) & (jumps > 0.5 * np.abs(d)) & big
     return mask.reshape(y.shape)

@@ -88,7 +88,7 @@ def differentiate_array(
         The smoothing as a length of ``x``, as in :func:`differentiate`: a length of time for
         times in ``x``, or a number in the units of the positions; in memory only.
     outliers : {'warn', 'omit', 'keep'}, default='warn'
-        Gross outliers, samples far from both neighbours and from the line through them (a
+        Gross outliers, samples far from their neighbours and the curve through them (a
         typo, a glitch; see the time-series documentation): fit them and warn naming the
         first, leave them out of the fit (with a warning), or fit them without a word.
     **params
@@ -243,7 +243,7 @@ def differentiate(
         than about twice it are followed. For families with ``max_knots`` (the spline); not
         with ``max_knots``, nor with dask input.
     outliers : {'warn', 'omit', 'keep'}, default='warn'
-        Gross outliers, samples far from both neighbours and from the line through them (a
+        Gross outliers, samples far from their neighbours and the curve through them (a
         typo, a glitch; in memory only; see the time-series documentation): fit them and
         warn naming the first, leave them out of the fit (with a warning), or fit them
         without a word.
