@@ -143,7 +143,7 @@ def test_a_series_is_drawn_in_dates_with_units_and_its_band():
         "co2 d/dt [ppm/year]",
         "co2 d²/dt² [ppm/year²]",
     ]
-    data, fit = axes[0].get_lines()[:2]
+    _, fit = axes[0].get_lines()[:2]  # the data, then the fit
     assert np.asarray(fit.get_xdata()).dtype.kind == "M"  # calendar dates
     assert np.asarray(fit.get_xdata())[0] == np.datetime64(series.index[0])
     assert axes[-1].get_xlabel() == "date"

@@ -325,9 +325,7 @@ def test_the_bootstrap_band_matches_the_spread_over_many_records():
     frame = pd.DataFrame(records, index=pd.Index(t, name="t"))
     spread = integrate(frame).std(axis=1, ddof=1)
     # ... against the bootstrap standard error of a few single records.
-    bands = [
-        integrate(frame[j], return_std=True, n_draws=200, random_state=j)[1] for j in range(6)
-    ]
+    bands = [integrate(frame[j], return_std=True, n_draws=200, random_state=j)[1] for j in range(6)]
     band = pd.concat(bands, axis=1).median(axis=1)
     for position in (50, 100, 199):
         assert band.iloc[position] == pytest.approx(spread.iloc[position], rel=0.3)
