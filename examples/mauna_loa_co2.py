@@ -88,6 +88,8 @@ def plot(co2: pd.Series, results: dict, path: Path) -> None:
     axes[2].set_xlim(pd.Timestamp("1995-01-01"), co2.index[-1] + pd.Timedelta(weeks=8))
     axes[2].axhline(0, color="0.8", lw=0.8)
     axes[2].legend(fontsize="small", loc="upper left")
+    for note in axes[2].texts:  # the note of the 1964 gap, which this close-up does not show
+        note.remove()
 
     seasonal = results["seasonal"]
     axes[3].bar(seasonal.index, seasonal, color="C2")
