@@ -22,6 +22,7 @@ from pydelt_like.timeseries._axis import _check_axis, check_time_order, time_to_
 from pydelt_like.timeseries._batches import _factory, _fit_and_evaluate
 from pydelt_like.timeseries._long import _check_labels, _long_keys, _long_values
 from pydelt_like.timeseries._names import quantity, variable_name
+from pydelt_like.timeseries._options import check_outliers
 from pydelt_like.timeseries._units import _pandas, parse_time_unit
 
 
@@ -66,6 +67,20 @@ def _no_std_for_dask(return_std: bool) -> None:
         raise NotImplementedError(
             "return_std is not available for dask inputs yet; compute the data in memory "
             "(.compute()) for uncertainty bands"
+        )
+
+
+def _in_memory_only(resolution: Any, outliers: str) -> None:
+    """Options the lazy paths do not take yet: refused, not silently ignored."""
+    if resolution is not None:
+        raise NotImplementedError(
+            "resolution is not available for dask input yet; give max_knots instead, or "
+            "compute the data in memory (.compute())"
+        )
+    if check_outliers(outliers) != "warn":
+        raise NotImplementedError(
+            f"outliers={outliers!r} is not available for dask input yet (each block warns of "
+            "the gross outliers it finds); compute the data in memory (.compute())"
         )
 
 

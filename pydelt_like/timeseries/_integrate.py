@@ -219,8 +219,17 @@ def integrate_columns(
                 rng.standard_normal((valid_t.size, len(columns) * n_draws))
             )
             totals = _cumulative(fitted(noisy), t[inside]).reshape(inside.size, -1, n_draws)
-            errors[cells] = totals.std(axis=2, ddof=1)
+            errors[cells] = _spread(totals)
     return ColumnDerivatives(-1, found, errors)
+
+
+def _spread(draws: np.ndarray) -> np.ndarray:
+    """The standard deviation over the last axis, scaled first so that totals near the float64
+    limit (1e300) do not overflow when squared."""
+    centred = draws - draws.mean(axis=-1, keepdims=True)
+    scale = np.max(np.abs(centred), axis=-1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    return (centred / scale).std(axis=-1, ddof=1) * scale[..., 0]
 
 
 def _cumulative(estimator: BaseInterpolator, t: np.ndarray) -> np.ndarray:

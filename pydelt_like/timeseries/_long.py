@@ -151,10 +151,7 @@ def differentiate_long(
     if kind == "dataframe":
         _dask._check_not_progress(progress)
         _dask._no_std_for_dask(return_std)
-        if resolution is not None:
-            raise NotImplementedError(
-                "resolution is not available for dask input yet; give max_knots instead"
-            )
+        _dask._in_memory_only(resolution, outliers)
         return _dask._differentiate_long_dask(frame, by, time, value, order, method, unit, params)
     pd = _pandas()
     if kind is not None or not isinstance(frame, pd.DataFrame):

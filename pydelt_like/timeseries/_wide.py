@@ -28,6 +28,7 @@ from pydelt_like.timeseries._dask import (
     _dask_kind,
     _differentiate_dask_array,
     _differentiate_dask_frame,
+    _in_memory_only,
     _no_std_for_dask,
 )
 from pydelt_like.timeseries._labelled import is_labelled, read_labelled
@@ -134,10 +135,7 @@ def differentiate_array(
     step = resolution_in_units(resolution, parse_time_unit(unit) if _is_time(x) else None)
     if _dask_kind(y) is not None:
         _no_std_for_dask(return_std)
-        if step is not None:
-            raise NotImplementedError(
-                "resolution is not available for dask input yet; give max_knots instead"
-            )
+        _in_memory_only(resolution, outliers)
         return _differentiate_dask_array(t, y, order, method, axis, progress, params)
     values = as_float_array(y, name="y")
     if values.ndim == 0:
@@ -322,11 +320,7 @@ def differentiate(
     if kind is not None:
         if dim is not None or datetime_unit is not None:
             raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
-        if resolution is not None:
-            raise NotImplementedError(
-                "resolution is not available for dask input yet; give max_knots, or compute "
-                "the data in memory (.compute())"
-            )
+        _in_memory_only(resolution, outliers)
         _check_not_progress(progress)
         return _differentiate_dask_frame(data, order, method, unit, series_per_block, params)
     if not is_labelled(data):
