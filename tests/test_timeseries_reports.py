@@ -339,3 +339,21 @@ def test_integrate_refuses_what_it_cannot_do():
         integrate(series, return_std=True, n_draws=5)
     with pytest.raises(ValueError, match="smoothing=0"):
         integrate(series, return_std=True, smoothing=0)
+
+
+@pytest.mark.parametrize(
+    ("period", "kept_below", "kept_above"),
+    [(0.5, 0.02, 0.0), (1.0, 0.2, 0.1), (2.0, 1.1, 0.95)],
+)
+def test_what_a_resolution_keeps_of_a_cycle_is_what_the_docs_say(period, kept_below, kept_above):
+    # The table of docs/timeseries.md: a cycle of `period` resolutions, fitted with the most
+    # knot intervals the resolution allows (a tiny residual target takes all of them).
+    t = np.linspace(0.0, 20.0, 2000)
+    kept = []
+    for phase in (0.0, 0.3):
+        y = np.sin(2 * np.pi * t / period + phase)
+        with pytest.warns(RuntimeWarning, match="no spline with at most 20 knot intervals"):
+            (fit,) = fit_columns(t, y, orders=0, resolution=1.0, smoothing=1e-12, outliers="keep")
+        inner = (t > 2) & (t < 18)
+        kept.append(np.abs(fit.values[inner, 0]).max())
+    assert kept_above <= max(kept) <= kept_below

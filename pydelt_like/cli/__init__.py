@@ -217,7 +217,7 @@ def _parser() -> argparse.ArgumentParser:
         "--resolution",
         default=None,
         metavar="LENGTH",
-        help="the smoothing as a scale of x: features narrower than it are treated as noise "
+        help="the smoothing as a scale of x: features narrower than it are mostly noise "
         "(the spline's knot intervals are kept at least this long). A length of time for "
         "timestamps (1year, 30D, 12h) or a number in x's units (in --unit's for timestamps)",
     )

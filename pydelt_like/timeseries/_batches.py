@@ -391,9 +391,11 @@ def fit_columns(
         and non-negative (0: the row does not count).
     resolution : float, optional
         The smoothing as a length of ``t``: knot intervals of the spline are no shorter than
-        this (``max_knots = floor(span / resolution)`` per column), so cycles of this period or
-        shorter are treated as noise; cycles longer than about twice it are followed. For
-        families with ``max_knots`` (the spline), and not together with ``max_knots``.
+        this (``max_knots = floor(span / resolution)`` per column), so a cycle of this period
+        is mostly treated as noise (at most about a sixth of its amplitude stays in the fit, at
+        half the period 1 %) and cycles twice as long or longer are followed (see the
+        time-series documentation). For families with ``max_knots`` (the spline), and not
+        together with ``max_knots``.
     log : bool, default=False
         Fit ``ln`` of the values (which must be positive) and return the derivatives of the
         values themselves, by the chain rule; standard errors by the linearised chain rule,

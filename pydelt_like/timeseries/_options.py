@@ -8,9 +8,12 @@ line) to the core of ``_batches``, which applies them to every batch of columns:
 - ``resolution``: the smoothing as a length of the time axis. The spline's smoothing is its
   number of uniform knot intervals, so a resolution ``r`` over a span ``T`` allows at most
   ``floor(T / r)`` of them (``max_knots``): no knot interval is shorter than ``r``, and the
-  automatic choice may still take fewer. A cycle of period ``r`` or shorter cannot be drawn
-  by such a spline and is left in the residuals as noise; cycles longer than about ``2 r`` are
-  followed (between the two, in part);
+  automatic choice may still take fewer. Such a spline cannot draw a cycle of period ``r``
+  (a piecewise polynomial with one piece per period is no periodic function): at most about a
+  sixth of its amplitude stays in the fit (a tenth of its rate), 1 % at period ``r / 2``,
+  while cycles of period ``2 r`` or longer are followed in full (measured with
+  least-squares splines at exactly ``floor(T / r)`` intervals; the automatic choice, which
+  may take fewer, leaves less);
 - ``log``: fit ``ln y`` (positive data spanning decades, such as a vapour pressure) and return
   the derivatives of ``y`` by the chain rule (:func:`exp_derivatives`).
 """

@@ -232,14 +232,15 @@ def differentiate(
         Also return the standard errors of the derivative (the interpolators' ``return_std``),
         as a second object like the first: ``(derivative, std)``; in memory only.
     resolution : str, timedelta or float, optional
-        The smoothing as a time scale: features narrower than it are treated as noise. A
+        The smoothing as a time scale: features narrower than it are mostly noise. A
         length of time on a time axis (``'1year'``, ``'30D'``, a timedelta; spelled as
         ``unit``), or a number in the units of the positions (``unit`` for a time axis, the
         index's own for numbers). The spline's knot intervals are kept at least this long
         (``max_knots = floor(span / resolution)`` per column; its automatic choice may take
-        fewer), so a cycle of this period or shorter is left out as noise and cycles longer
-        than about twice it are followed. For families with ``max_knots`` (the spline); not
-        with ``max_knots``, nor with dask input.
+        fewer), so a cycle of this period is mostly left out as noise (at most about a sixth
+        of its amplitude stays in the fit, at half the period 1 %) and cycles twice as long or
+        longer are followed (see the time-series documentation). For families with
+        ``max_knots`` (the spline); not with ``max_knots``, nor with dask input.
     outliers : {'warn', 'omit', 'keep'}, default='warn'
         Gross outliers, samples far from their neighbours and the curve through them (a
         typo, a glitch; in memory only; see the time-series documentation): fit them and
