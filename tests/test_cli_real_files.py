@@ -215,3 +215,42 @@ def test_library_warnings_are_one_line_without_source(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert lines and all(line.startswith("pydelt-like: warning: ") for line in lines)
     assert "cli" not in result.stderr and "warnings.warn" not in result.stderr
+
+
+def test_noaa_style_comments_missing_value_marks_encodings_and_byte_order_marks(tmp_path, capsys):
+    # NOAA's monthly Mauna Loa CSV: '#' comment lines above the header, -99.99 for a missing
+    # month, the time as a decimal year.
+    months = np.arange(48)
+    decimal_year = 1958.2027 + months / 12
+    average = 315.7 + 0.07 * months + 3 * np.sin(2 * np.pi * months / 12)
+    lines = ["# Monthly mean CO2 at Mauna Loa", "# -99.99: missing", "year,decimal date,average"]
+    lines += [
+        f"{int(y)},{y:.4f},{-99.99 if m in (5, 30) else a:.2f}"
+        for m, y, a in zip(months, decimal_year, average, strict=True)
+    ]
+    path = tmp_path / "co2_mm.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = _run(capsys, path, "--x", "decimal date", "--y", "average")
+    assert code == 1 and "--comment '#'" in err
+    arguments = [path, "--comment", "#", "--x", "decimal date", "--y", "average"]
+    code, out, err = _run(capsys, *arguments, "--na-values", "-99.99", "--order", "0")
+    assert code == 0 and err == ""
+    fit = pd.read_csv(io.StringIO(out))["average fit"]
+    np.testing.assert_allclose(fit[[5, 30]], average[[5, 30]], atol=0.3)  # bridged, not -99.99
+    code, _, err = _run(capsys, *arguments)  # without --na-values: the marks are outliers
+    assert code == 0 and "gross outlier" in err and "-99.99" in err
+    # A latin-1 file with a byte beyond ASCII, and a UTF-8 one with a byte-order mark.
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("t,Temperatur °C\n".encode("latin-1") + b"".join(
+        f"{i},{20 + 0.5 * i}\n".encode() for i in range(12)
+    ))  # fmt: skip
+    code, _, err = _run(capsys, latin, "--x", "t")
+    assert code == 1 and "--encoding latin-1" in err
+    code, out, _ = _run(capsys, latin, "--x", "t", "--encoding", "latin-1")
+    assert code == 0 and out.splitlines()[0] == "t,Temperatur °C d/dt"
+    marked = tmp_path / "bom.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + latin.read_bytes().decode("latin-1").encode())
+    code, out, _ = _run(capsys, marked, "--x", "t")
+    assert code == 0 and out.startswith("t,")
+    code, _, err = _run(capsys, marked, "--x", "t", "--encoding", "klingon")
+    assert code == 1 and "--encoding 'klingon'" in err

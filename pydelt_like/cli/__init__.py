@@ -172,6 +172,27 @@ def _parser() -> argparse.ArgumentParser:
         "another --sep, such as ;)",
     )
     diff.add_argument(
+        "--comment",
+        default=None,
+        metavar="CHAR",
+        help="skip lines starting with this character, and what follows it on a line (e.g. "
+        "#, as in NOAA's files)",
+    )
+    diff.add_argument(
+        "--na-values",
+        action="append",
+        metavar="TEXT",
+        help="a value the file writes for a missing one (e.g. -99.99); repeat for several. "
+        "Empty fields and NaN are missing anyway",
+    )
+    diff.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        metavar="NAME",
+        help="the file's text encoding (default: UTF-8, with or without a byte-order mark; "
+        "latin-1 or cp1252 for many older files)",
+    )
+    diff.add_argument(
         "--dayfirst",
         action="store_true",
         help="read dates such as 01.02.2024 day first (1 February); without it, such dates "

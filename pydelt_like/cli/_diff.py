@@ -170,7 +170,15 @@ def run(args: argparse.Namespace) -> None:
     float_format = _float_format(args.float_format)
     unit = None if args.unit is None else parse_time_unit(args.unit, param="--unit")  # first
     keys = list(dict.fromkeys(args.by or []))
-    frame = read_csv(args.input, sep, decimal, [args.x, *keys])
+    frame = read_csv(
+        args.input,
+        sep,
+        decimal,
+        [args.x, *keys],
+        comment=args.comment,
+        na_values=args.na_values,
+        encoding=args.encoding,
+    )
     y_names = _columns(args, frame, keys)
     if frame.empty:
         raise CommandError("the input has a header but no rows")

@@ -56,12 +56,36 @@ def decimal_mark(text: str, sep: str) -> str:
     return text
 
 
-def read_csv(source: str, sep: str, decimal: str, text_columns: list[str]) -> Any:
-    """The file as a DataFrame; ``text_columns`` (x, the keys) are kept as written."""
+def read_csv(
+    source: str,
+    sep: str,
+    decimal: str,
+    text_columns: list[str],
+    *,
+    comment: str | None = None,
+    na_values: list[str] | None = None,
+    encoding: str = "utf-8-sig",
+) -> Any:
+    """The file as a DataFrame; ``text_columns`` (x, the keys) are kept as written.
+
+    ``comment`` starts lines (or their ends) to skip, ``na_values`` are the file's own marks of a
+    missing value (-99.99, say), ``encoding`` its text encoding (UTF-8 with or without a BOM by
+    default)."""
+    import codecs as _codecs
+
     import pandas as pd
 
     if source == "-" and sys.stdin.isatty():
         raise CommandError("no input: give a CSV file, or pipe one into standard input")
+    try:
+        _codecs.lookup(encoding)
+    except LookupError:
+        raise CommandError(f"--encoding {encoding!r} is not a text encoding Python knows") from None
+    if comment is not None and (len(comment) != 1 or comment in (sep, decimal, '"')):
+        raise CommandError(
+            f"--comment must be one character other than the separator, the decimal mark and "
+            f'", such as #; got {comment!r}'
+        )
     try:
         # The x column as text: written back exactly as it came, parsed here. A separator
         # beyond ASCII needs the python engine, which pandas would otherwise pick with a warning.
@@ -71,14 +95,28 @@ def read_csv(source: str, sep: str, decimal: str, text_columns: list[str]) -> An
             decimal=decimal,
             dtype=dict.fromkeys(text_columns, str),
             engine="python" if ord(sep) > 127 else "c",
+            comment=comment,
+            na_values=na_values or None,
+            encoding=encoding,
         )
     except FileNotFoundError:
         raise CommandError(f"cannot read {source!r}: no such file") from None
     except pd.errors.EmptyDataError:
         raise CommandError(f"{'standard input' if source == '-' else source!r} is empty") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"cannot read {source!r} as {encoding}: byte {error.object[error.start]:#x} at "
+            f"position {error.start}; give its encoding, e.g. --encoding latin-1 (or cp1252)"
+        ) from None
+    except (OSError, pd.errors.ParserError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CommandError(f"cannot read {source!r}: {first_line}") from None
+        hint = _comment_hint(source) if comment is None else ""
+        raise CommandError(f"cannot read {source!r}: {first_line}{hint}") from None
+    if comment is None and len(frame.columns) and str(frame.columns[0]).startswith("#"):
+        raise CommandError(
+            f"{source!r} starts with a comment line ({str(frame.columns[0])[:40]!r}); pass "
+            "--comment '#' to skip such lines"
+        )
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas turns the first fields into an index when rows hold more fields than the
         # header: a separator that also occurs inside the values, as a space in timestamps.
@@ -88,6 +126,18 @@ def read_csv(source: str, sep: str, decimal: str, text_columns: list[str]) -> An
             "(does it also occur inside the values?)"
         )
     return frame
+
+
+def _comment_hint(source: str) -> str:
+    """'; pass --comment #' when the file's first line is a comment, else nothing."""
+    if source == "-":
+        return ""
+    try:
+        with open(source, encoding="utf-8-sig", errors="replace") as lines:
+            first = lines.readline().lstrip()
+    except OSError:
+        return ""
+    return "; its first line is a comment: pass --comment '#'" if first.startswith("#") else ""
 
 
 def check_numbers(frame: Any, name: str, role: str, decimal: str) -> None:

@@ -70,7 +70,7 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     >>> time_to_float(pd.to_datetime(["2024-01-01 00:00", "2024-01-31 10:30"]), unit="month")
     array([0., 1.])
     >>> time_to_float(pd.period_range("2023Q4", periods=3, freq="Q"), unit="D")
-    array([ 0., 92., 183.])
+    array([  0.,  92., 183.])
     >>> monthly = pd.date_range("2024-01-01", periods=3, freq="MS")
     >>> time_to_float(monthly, unit=monthly.freqstr)  # doctest: +ELLIPSIS
     Traceback (most recent call last):

@@ -138,7 +138,7 @@ def differentiate_long(
     sensor
     a    3.0
     b    5.0
-    Name: level, dtype: float64
+    Name: level d/dt, dtype: float64
     """
     order = check_order(order, max_order=None, method_name="differentiate")
     unit = None if unit is None else parse_time_unit(unit)
