@@ -9,6 +9,7 @@ pytest.importorskip("tqdm")
 pytest.importorskip("torch")
 
 
+@pytest.mark.slow  # a network trained to its noise level: several seconds
 def test_the_networks_bar_ends_full_with_its_reason(capsys):
     from pydelt_like import NeuralNetworkInterpolator
 
