@@ -35,7 +35,8 @@ class Panel:
 
     ``lines`` are ``(x, values (N, m), legend label)``; ``bands`` one ``(x, lower, upper)`` or
     ``None`` per line; ``grids`` the numeric positions of each line (for a truth and the
-    limits); ``samples`` ``(x, y)`` pairs.
+    limits); ``samples`` ``(x, y)`` pairs; ``gaps`` how many long gaps are not drawn across;
+    ``log_scale`` whether the values go on a log axis (the fit of a log transform).
     """
 
     ylabel: str
@@ -44,6 +45,7 @@ class Panel:
     grids: list[np.ndarray] = field(default_factory=list)
     samples: list[tuple[Any, np.ndarray]] = field(default_factory=list)
     gaps: int = 0
+    log_scale: bool = False
 
 
 def long_gaps(grid: np.ndarray, x: np.ndarray | None) -> tuple[np.ndarray, int]:
@@ -220,7 +222,7 @@ def from_data(
         common = units[0] if len(set(units)) == 1 else None
         name = source_data.labels[0] if m == 1 else None
         found = quantity(name, order, y_unit=common, x_unit=x_units, variable=source_data.variable)
-        panels.append(Panel(found.header))
+        panels.append(Panel(found.header, log_scale=log and order == 0))
     z = None if level is None else _normal_quantile(level)
     for j in range(m):
         rows = np.isfinite(values[:, j])

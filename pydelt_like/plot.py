@@ -178,7 +178,7 @@ def plot_derivatives(
         For data: as in :func:`pydelt_like.timeseries.differentiate`.
     log : bool, default=False
         For data: fit ``ln y`` and draw ``y`` and its derivatives (chain rule), as
-        :func:`pydelt_like.timeseries.fit_columns` does.
+        :func:`pydelt_like.timeseries.fit_columns` does; the fit (order 0) on a log axis.
     weights : array-like of shape (n,), optional
         For data: one weight per row, as :func:`pydelt_like.timeseries.fit_columns` takes it.
     outliers : {'warn', 'omit', 'keep'}, default='warn'
@@ -304,11 +304,22 @@ def _draw(ax: Any, panel: Any, true_fn: Callable | None, level: float | None) ->
     if true_fn is not None:
         for (x, _, _), t in zip(panel.lines, panel.grids, strict=True):
             ax.plot(x, np.asarray(true_fn(t)), "k--", lw=1, label="truth", zorder=4)
-    limits = robust_limits(
-        [values for _, values, _ in panel.lines],
-        panel.grids,
-        [y for _, y in panel.samples],
-    )
+    if panel.log_scale:
+        # Data spanning decades (a log fit): limits chosen on the logarithm, drawn on a log axis.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logged = robust_limits(
+                [np.log10(values) for _, values, _ in panel.lines],
+                panel.grids,
+                [np.log10(y) for _, y in panel.samples],
+            )
+        ax.set_yscale("log")
+        limits = None if logged is None else (10 ** logged[0], 10 ** logged[1])
+    else:
+        limits = robust_limits(
+            [values for _, values, _ in panel.lines],
+            panel.grids,
+            [y for _, y in panel.samples],
+        )
     if limits is not None:
         # Several calls drawing on one axes (a series each) share limits that hold them all.
         before = getattr(ax, "_pydelt_like_limits", None)

@@ -220,3 +220,19 @@ def test_frames_dataarrays_periods_and_the_same_settings_as_differentiate():
         plot_derivatives(SplineInterpolator().fit(t, np.sin(t)), resolution="1D")
     with pytest.raises(TypeError, match="fitted interpolator, or a pandas Series"):
         plot_derivatives([1, 2, 3])
+
+
+def test_a_log_fit_is_drawn_on_a_log_axis_with_its_derivative_by_the_chain_rule():
+    from pydelt_like.timeseries import fit_columns
+    from tests.real_files import PRESSURE_P, PRESSURE_T
+
+    pressure = pd.Series(PRESSURE_P, index=pd.Index(PRESSURE_T, name="T"), name="p")
+    axes = plot_derivatives(pressure, orders=(0, 1), log=True, y_unit="mmHg", x_unit="degC")
+    assert axes[0].get_yscale() == "log" and axes[1].get_yscale() == "linear"
+    assert [a.get_ylabel() for a in axes] == ["p fit [mmHg]", "p d/dT [mmHg/degC]"]
+    low, high = axes[0].get_ylim()
+    assert 0 < low < PRESSURE_P.min() and high > PRESSURE_P.max()
+    x = np.asarray(axes[1].get_lines()[0].get_xdata())
+    y = np.asarray(axes[1].get_lines()[0].get_ydata())
+    (slope,) = fit_columns(PRESSURE_T, PRESSURE_P, orders=1, log=True)
+    np.testing.assert_allclose(y[np.isin(x, PRESSURE_T)], slope.values[:, 0], rtol=1e-9)
