@@ -633,3 +633,9 @@ def test_a_long_gap_is_bridged_calmly_with_an_honest_band():
     slope = spline.differentiate(1)(outside)
     truth = 5 * 2 * np.pi / 24 * np.cos(2 * np.pi * outside / 24) + 0.02 / 24
     assert np.sqrt(np.mean((slope - truth) ** 2)) < 0.06
+
+
+def test_too_few_samples_says_which_degree_fits_them():
+    with pytest.raises(ValueError, match=r"got 5; a lower degree needs fewer \(k=3 needs 5"):
+        SplineInterpolator().fit([0, 1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0, 6.0])
+    assert SplineInterpolator(k=3).fit([0, 1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0, 6.0]).n_knots_ >= 1
