@@ -23,6 +23,7 @@ from pydelt_like._validation import (
     check_eval_points,
     check_extrapolate,
     check_order,
+    check_real,
     check_xy,
     shape_output,
 )
@@ -80,13 +81,28 @@ def _check_flag(value: Any, name: str) -> bool:
     raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
+# The largest level whose quantile probability (1 + level) / 2 stays below 1 in float64.
+_MAX_LEVEL = 1.0 - 2.0**-52
+
+
 def _normal_quantile(level: Any) -> float:
-    """z such that a normal variable lies within -/+ z standard deviations with prob. ``level``."""
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.number)):
-        raise TypeError(f"level must be a number between 0 and 1, got {level!r}")
-    if not 0.0 < float(level) < 1.0:
-        raise ValueError(f"level must lie strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    return statistics.NormalDist().inv_cdf(0.5 + 0.5 * float(level))
+    """z such that a normal variable lies within -/+ z standard deviations with prob. ``level``.
+
+    ``level`` must lie strictly between 0 and 1, and not so close to 1 that the quantile's
+    probability ``(1 + level) / 2`` rounds to 1 in float64 (``1 - 1e-16`` does: its band would
+    be infinitely wide); ``ValueError`` otherwise, ``TypeError`` for a non-number.
+    """
+    hint = "e.g. 0.95"
+    value = check_real(
+        level, name="level", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, hint=hint
+    )
+    probability = 0.5 + 0.5 * float(value)  # type: ignore[arg-type]
+    if probability >= 1.0:
+        raise ValueError(
+            f"level={level!r} is too close to 1 for a finite band: (1 + level) / 2 rounds to 1 "
+            f"in float64; use a level of at most {_MAX_LEVEL!r}"
+        )
+    return statistics.NormalDist().inv_cdf(probability)
 
 
 def _same_value(value: Any, default: Any) -> bool:
@@ -243,8 +259,9 @@ class BaseInterpolator(abc.ABC):
         Raises
         ------
         ValueError
-            If a name is not a hyperparameter of this interpolator; the message lists the valid
-            names.
+            If a name is not a hyperparameter of this interpolator (the message lists the valid
+            names), or if a nested name ``'<name>__<parameter>'`` refers to a hyperparameter that
+            is not itself an estimator.
         """
         valid = self._get_param_names()
         nested: dict[str, dict[str, Any]] = {}
@@ -260,7 +277,13 @@ class BaseInterpolator(abc.ABC):
             else:
                 setattr(self, name, value)
         for name, sub_params in nested.items():
-            getattr(self, name).set_params(**sub_params)
+            value = getattr(self, name)
+            if isinstance(value, type) or not callable(getattr(value, "set_params", None)):
+                raise ValueError(
+                    f"{name} is not an estimator, so {name}__{next(iter(sub_params))} names "
+                    f"nothing; set it whole instead: set_params({name}=...)"
+                )
+            value.set_params(**sub_params)
         return self
 
     def __repr__(self) -> str:

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from pydelt_like._validation import FitData
-from pydelt_like.base import BaseInterpolator, Derivative, NotFittedError
+from pydelt_like.base import (
+    _MAX_LEVEL,
+    BaseInterpolator,
+    Derivative,
+    NotFittedError,
+    _normal_quantile,
+)
 
 
 class PolyFit(BaseInterpolator):
@@ -103,6 +109,49 @@ def test_nested_params():
     assert "inner__degree" not in model.get_params(deep=False)
     model.set_params(inner__degree=4)
     assert model.inner.degree == 4
+
+
+@pytest.mark.parametrize("key", ["degree__x", "nan_policy__upper", "degree__a__b"])
+def test_nested_name_on_a_plain_parameter_is_a_value_error(key):
+    model = PolyFit(degree=2)
+    with pytest.raises(ValueError, match=r"is not an estimator") as info:
+        model.set_params(**{key: 1})
+    assert key.partition("__")[0] in str(info.value)
+    assert model.degree == 2  # nothing changed
+
+
+def test_nested_name_on_a_class_parameter_is_a_value_error():
+    model = PolyFit(degree=2)
+    model.degree = PolyFit  # a class has set_params, but unbound: not an estimator
+    with pytest.raises(ValueError, match="degree is not an estimator"):
+        model.set_params(degree__degree=1)
+
+
+@pytest.mark.parametrize(
+    ("level", "error", "match"),
+    [
+        (1 - 1e-16, ValueError, "too close to 1"),
+        (1 - 2**-53, ValueError, "too close to 1"),
+        (10**400, ValueError, "finite"),
+        (float("nan"), ValueError, "finite"),
+        (-0.5, ValueError, "> 0"),
+        (np.float32(1.0), ValueError, "< 1"),
+        (None, TypeError, "real number"),
+    ],
+)
+def test_normal_quantile_refuses_levels_without_a_finite_band(level, error, match):
+    with pytest.raises(error, match=match):
+        _normal_quantile(level)
+
+
+def test_normal_quantile_near_one_is_finite_and_matches_scipy():
+    from scipy.stats import norm
+
+    assert _normal_quantile(0.95) == pytest.approx(norm.ppf(0.975), rel=1e-12)
+    z = _normal_quantile(_MAX_LEVEL)
+    assert np.isfinite(z)
+    assert z == pytest.approx(norm.ppf(0.5 + 0.5 * _MAX_LEVEL), rel=1e-9)
+    assert _normal_quantile(np.float64(0.5)) == pytest.approx(norm.ppf(0.75), rel=1e-12)
 
 
 def test_star_args_in_init_are_rejected():
