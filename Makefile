@@ -3,6 +3,7 @@
 #   make demo    set up a lean .venv (first time only) and run examples/quickstart.py
 #   make test    add the test and development tools to .venv (first time only), run the tests
 #   make bench   every benchmark, against the peer packages too; regenerates docs/benchmarks.md
+#   make fuzz    the full fuzz profile: 10,000+ hostile inputs on every core, a table of outcomes
 #
 # The virtual environment is built once and rebuilt when pyproject.toml or TORCH_SPEC changes.
 # `make demo` installs only what the quickstart needs: NumPy, SciPy, matplotlib and the package
@@ -37,10 +38,10 @@ PIP   := $(VPY) -m pip
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: install demo test lint typecheck bench docs clean help FORCE
+.PHONY: install demo test lint typecheck bench fuzz docs clean help FORCE
 
 help:
-	@echo "targets: install demo test lint typecheck bench docs clean"
+	@echo "targets: install demo test lint typecheck bench fuzz docs clean"
 	@echo "vars:    TORCH_SPEC='$(TORCH_SPEC)' PYTHON=$(PYTHON) VENV=$(VENV) VENV_ARGS='$(VENV_ARGS)'"
 
 install: $(STAMP)
@@ -93,6 +94,19 @@ bench: $(STAMP)
 		start=$$(date +%s); echo "== $$f"; $(VPY) "$$f" || status=1; \
 		echo "== $$f took $$(( $$(date +%s) - start )) s"; \
 	done; echo "== all benchmarks took $$(( $$(date +%s) - begin )) s"; exit $$status
+
+# Hostile inputs for every public entry point (tests/fuzz; `make test` runs a quick profile of
+# them): at least FUZZ_INPUTS of them, FUZZ_SEED picks which, each call limited to FUZZ_LIMIT
+# seconds (a worker that overruns is killed), on FUZZ_WORKERS processes (default: every core).
+# Prints the counts by area and outcome and the first reproducer of each failure kind; fails
+# when any crash from inside a dependency, silent wrong or NaN result, or hang remains.
+FUZZ_INPUTS ?= 10000
+FUZZ_SEED   ?= 0
+FUZZ_LIMIT  ?= 20
+FUZZ_WORKERS ?=
+fuzz: $(STAMP)
+	OMP_NUM_THREADS=1 $(VPY) -m tests.fuzz --inputs $(FUZZ_INPUTS) --seed $(FUZZ_SEED) \
+		--limit $(FUZZ_LIMIT) $(if $(FUZZ_WORKERS),--workers $(FUZZ_WORKERS))
 
 # The figures in docs/img are drawn by the examples; the build is strict (a warning fails it).
 docs: $(STAMP)
