@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fuzz.checks import CHECKS
 from fuzz.core import FAILURES, Case, Step, base_namespace, classify, run_case
 from fuzz.pool import Pool
 from fuzz.profile import AREAS, Report, default_workers, generate
 from fuzz.regressions import KNOWN, OPEN, REGRESSIONS, explained
+from fuzz.verdicts import CHECKS
 
 #: The quick profile's time limit per call: runaway sizes must be refused long before it; its
 #: tiny fits take under 2 s each even on a busy machine.

@@ -45,12 +45,18 @@ def main(argv: list[str] | None = None) -> int:
         for area in areas:
             count = max(1, round(missing * 1.05 * shares[area] / total_share))
             cases += generate(area, count, seed=seed + 1000 * round_)
-        print(f"generated {len(cases):,} cases in {time.monotonic() - begin:.0f} s; running on "
-              f"{args.workers} workers, {args.limit:g} s per call", file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"generated {len(cases):,} cases in {time.monotonic() - begin:.0f} s; running on "
+            f"{args.workers} workers, {args.limit:g} s per call",
+            file=sys.stderr,
+            flush=True,
+        )
         run(cases, workers=args.workers, limit=args.limit, report=report, progress=True)
     print()
-    print(f"pydelt_like fuzz: {report.inputs:,} inputs, seed {args.seed}, {args.limit:g} s per call, "
-          f"{args.workers} workers, {time.monotonic() - begin:.0f} s ({report.restarts} workers replaced)")  # fmt: skip
+    print(
+        f"pydelt_like fuzz: {report.inputs:,} inputs, seed {args.seed}, {args.limit:g} s per call, "
+        f"{args.workers} workers, {time.monotonic() - begin:.0f} s ({report.restarts} workers replaced)"
+    )
     print()
     print(report.table())
     print()

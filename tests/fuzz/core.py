@@ -249,7 +249,7 @@ def run_case(case: Case, base: dict[str, Any], progress: Any = None) -> CaseResu
     step and, in ``progress.ran``, a bit mask of the steps that completed: if the worker is
     killed for overrunning, the parent still knows where it was.
     """
-    from .checks import CHECKS
+    from .verdicts import CHECKS
 
     namespace = dict(base)
     namespace["_cli"] = base["_cli"]
@@ -272,6 +272,20 @@ def run_case(case: Case, base: dict[str, Any], progress: Any = None) -> CaseResu
                 raise
             except BaseException as exc:  # SystemExit, MemoryError, RecursionError included
                 error = exc
+        if case.files and os.path.exists(_MARKER):  # whether the call returned or raised
+            reproducer = case.reproducer(index, tuple(ran))
+            failures.append(
+                Failure(
+                    "unsafe",
+                    case.area,
+                    step.label,
+                    "foreign code ran",
+                    "the marker file was written",
+                    reproducer,
+                )
+            )
+            outcomes.append("unsafe")
+            break
         if error is not None:
             if step.kind == "build":
                 return CaseResult("unbuildable", note=f"{step.code}: {first_line(error)}")
@@ -294,19 +308,6 @@ def run_case(case: Case, base: dict[str, Any], progress: Any = None) -> CaseResu
         ran.append(index)
         if progress is not None:
             progress.ran.value |= 1 << min(index, 62)
-        if case.files and os.path.exists(_MARKER):
-            failures.append(
-                Failure(
-                    "unsafe",
-                    case.area,
-                    step.label,
-                    "foreign code ran",
-                    "the marker file was written",
-                    case.reproducer(index, tuple(ran)),
-                )
-            )
-            outcomes.append("unsafe")
-            break
         warned = any(_ours(w) for w in caught)
         for name, params in step.checks:
             try:

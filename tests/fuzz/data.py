@@ -14,8 +14,23 @@ from hypothesis import strategies as st
 from .core import Step
 
 #: Special magnitudes that break naive arithmetic: subnormal, tiny, huge, near the float limit.
-EXTREME = [5e-324, 1e-320, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-30, 1e30, 1e200, 1e299,
-           1e300, 1e305, 1e307, 8.98846567431158e307, 1.7e308, 1.7976931348623157e308]  # fmt: skip
+EXTREME = [
+    5e-324,
+    1e-320,
+    2.2250738585072014e-308,
+    1e-300,
+    1e-200,
+    1e-30,
+    1e30,
+    1e200,
+    1e299,
+    1e300,
+    1e305,
+    1e307,
+    8.98846567431158e307,
+    1.7e308,
+    1.7976931348623157e308,
+]
 
 
 def lit(value: object) -> str:
@@ -258,10 +273,36 @@ def corruptions(draw: st.DrawFn, data: Data, hostile: bool) -> None:
 
 
 #: Other forms of an array: the same numbers (documented as accepted), or nonsense.
-VALID_CONTAINERS = ["list", "tuple", "series", "tensor", "tensor32", "float32", "float16", "decimal",
-                    "fraction", "int"]  # fmt: skip
-HOSTILE_CONTAINERS = ["masked", "object_none", "nullable", "str", "bool", "complex", "column", "matrix",
-                      "scalar", "empty", "short", "none", "text", "datetime", "iterator", "dict"]  # fmt: skip
+VALID_CONTAINERS = [
+    "list",
+    "tuple",
+    "series",
+    "tensor",
+    "tensor32",
+    "float32",
+    "float16",
+    "decimal",
+    "fraction",
+    "int",
+]
+HOSTILE_CONTAINERS = [
+    "masked",
+    "object_none",
+    "nullable",
+    "str",
+    "bool",
+    "complex",
+    "column",
+    "matrix",
+    "scalar",
+    "empty",
+    "short",
+    "none",
+    "text",
+    "datetime",
+    "iterator",
+    "dict",
+]
 
 CONTAINER_CODE = {
     "list": "{v} = {v}.tolist()",
@@ -309,14 +350,24 @@ def weights(draw: st.DrawFn, data: Data, hostile: bool) -> None:
         return
     n = data.n
     valid = [
-        "w = np.ones({n})", "w = np.random.default_rng({s}).random({n}) + 0.1", "w = np.full({n}, 1e308)",
-        "w = np.full({n}, 5e-324)", "w = np.ones({n}); w[{i}] = 1e300", "w = np.ones({n}); w[{i}] = 0.0",
-        "w = np.geomspace(1e-300, 1e300, {n})", "w = 1.0 / np.linspace(1, 1e6, {n}) ** 2",
-    ]  # fmt: skip
+        "w = np.ones({n})",
+        "w = np.random.default_rng({s}).random({n}) + 0.1",
+        "w = np.full({n}, 1e308)",
+        "w = np.full({n}, 5e-324)",
+        "w = np.ones({n}); w[{i}] = 1e300",
+        "w = np.ones({n}); w[{i}] = 0.0",
+        "w = np.geomspace(1e-300, 1e300, {n})",
+        "w = 1.0 / np.linspace(1, 1e6, {n}) ** 2",
+    ]
     hostile_forms = [
-        "w = np.zeros({n})", "w = np.ones({n}); w[{i}] = -1.0", "w = np.ones({n}); w[{i}] = nan",
-        "w = np.ones({n}); w[{i}] = inf", "w = np.ones({n} + 1)", "w = 'heavy'", "w = np.ones(({n}, 2))",
-    ]  # fmt: skip
+        "w = np.zeros({n})",
+        "w = np.ones({n}); w[{i}] = -1.0",
+        "w = np.ones({n}); w[{i}] = nan",
+        "w = np.ones({n}); w[{i}] = inf",
+        "w = np.ones({n} + 1)",
+        "w = 'heavy'",
+        "w = np.ones(({n}, 2))",
+    ]
     form = draw(st.sampled_from(hostile_forms if hostile else valid))
     s, i = draw(st.integers(0, 2**16)), draw(st.integers(0, max(0, n - 1)))
     data.build(form.format(n=n, s=s, i=i))
@@ -338,9 +389,13 @@ _POINTS = [
 ]
 _HOSTILE_POINTS = [
     "p = np.r_[np.nanmax(x) + (np.nanmax(x) - np.nanmin(x)) + 1.0, np.nanmin(x) - 1.0]",
-    "p = 'middle'", "p = None", "p = [[1.0, 2.0], [3.0]]", "p = np.array([1 + 2j])",
-    "p = pd.Series(['a', 'b'])", "p = {'x': 1.0}",
-]  # fmt: skip
+    "p = 'middle'",
+    "p = None",
+    "p = [[1.0, 2.0], [3.0]]",
+    "p = np.array([1 + 2j])",
+    "p = pd.Series(['a', 'b'])",
+    "p = {'x': 1.0}",
+]
 
 
 @st.composite
@@ -374,6 +429,7 @@ def samples(
     data.build(y_code)
     draw(corruptions(data, hostile))
     data.build(draw(points(hostile_points)))
+    data.build("lo_, hi_ = float(np.nanmin(x)), float(np.nanmax(x))")  # for integrate, as floats
     draw(weights(data, hostile))
     draw(container(data, "x", hostile))
     draw(container(data, "y", hostile))

@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from .command import cli_case
 from .core import FAILURES, NOT_COUNTED, OUTCOMES, PREAMBLE, Case, CaseResult, Failure
-from .interp import neural_case, persist_case, pickle_case, spline_case
+from .interp import neural_case, spline_case
+from .persist import persist_case, pickle_case
 from .pool import Pool
-from .series import cli_case, timeseries_case
+from .series import timeseries_case
 from .symbolic import numeric_case, symbolic_case
 
 #: Area -> (strategy, share of the full profile, cases in the quick profile). The shares follow

@@ -5,32 +5,52 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from .core import Case, Step
-from .data import lit
 
 _DAY = 86_400.0
 #: Units whose length is not in doubt, in seconds.
 UNIT_SECONDS = {
-    "None": 1.0, "'s'": 1.0, "'ms'": 1e-3, "'us'": 1e-6, "'ns'": 1e-9, "'min'": 60.0,
-    "'h'": 3600.0, "'D'": _DAY, "'W'": 7 * _DAY, "'year'": 365.25 * _DAY, "'Y'": 365.25 * _DAY,
-    "'15min'": 900.0, "'1D12h'": 1.5 * _DAY, "pd.Timedelta('2h')": 7200.0,
-    "dt.timedelta(days=1)": _DAY, "np.timedelta64(1, 'D')": _DAY,
-}  # fmt: skip
+    "None": 1.0,
+    "'s'": 1.0,
+    "'ms'": 1e-3,
+    "'us'": 1e-6,
+    "'ns'": 1e-9,
+    "'min'": 60.0,
+    "'h'": 3600.0,
+    "'D'": _DAY,
+    "'W'": 7 * _DAY,
+    "'year'": 365.25 * _DAY,
+    "'Y'": 365.25 * _DAY,
+    "'15min'": 900.0,
+    "'1D12h'": 1.5 * _DAY,
+    "pd.Timedelta('2h')": 7200.0,
+    "dt.timedelta(days=1)": _DAY,
+    "np.timedelta64(1, 'D')": _DAY,
+}
 #: Calendar aliases: pandas' offsets spell them, their length is a convention (or refused).
 UNIT_RANGES = {
-    "'MS'": (28 * _DAY, 31 * _DAY), "'M'": (28 * _DAY, 31 * _DAY), "'ME'": (28 * _DAY, 31 * _DAY),
-    "'month'": (28 * _DAY, 31 * _DAY), "'Q'": (89 * _DAY, 93 * _DAY), "'QS'": (89 * _DAY, 93 * _DAY),
-    "'quarter'": (89 * _DAY, 93 * _DAY), "'YS'": (365 * _DAY, 366 * _DAY), "'A'": (365 * _DAY, 366 * _DAY),
-}  # fmt: skip
+    "'MS'": (28 * _DAY, 31 * _DAY),
+    "'M'": (28 * _DAY, 31 * _DAY),
+    "'ME'": (28 * _DAY, 31 * _DAY),
+    "'month'": (28 * _DAY, 31 * _DAY),
+    "'Q'": (89 * _DAY, 93 * _DAY),
+    "'QS'": (89 * _DAY, 93 * _DAY),
+    "'quarter'": (89 * _DAY, 93 * _DAY),
+    "'YS'": (365 * _DAY, 366 * _DAY),
+    "'A'": (365 * _DAY, 366 * _DAY),
+}
 _BAD_UNITS = ["'fortnight'", "'0s'", "'-1h'", "''", "5", "1.5", "'h h'", "'nan'", "['h']"]
 
 _TIME_INDEXES = [
     ("idx = pd.date_range('2024-01-01', periods={n}, freq={freq!r})", True),
     ("idx = pd.date_range('2024-03-30', periods={n}, freq={freq!r}, tz='Europe/Paris')", True),
-    ("idx = pd.Timestamp('2024-01-01') + pd.to_timedelta(np.sort(np.random.default_rng({s}).choice(10**6, {n}, replace=False)), unit='s')", True),
+    (
+        "idx = pd.Timestamp('2024-01-01') + pd.to_timedelta(np.sort(np.random.default_rng({s}).choice(10**6, {n}, replace=False)), unit='s')",
+        True,
+    ),
     ("idx = pd.to_timedelta(np.arange({n}) * 90, unit='s')", True),
     ("idx = pd.date_range('1700-01-01', periods={n}, freq='100YS', unit='s')", True),
     ("idx = pd.date_range('2024-01-01', periods={n}, freq='ms')", True),
-]  # fmt: skip
+]
 _NUMERIC_INDEXES = [
     "idx = pd.Index({off!r} + np.arange({n}) * {step!r})",
     "idx = pd.RangeIndex({n})",
@@ -51,7 +71,7 @@ _HOSTILE_INDEXES = [
     "idx = pd.Index(np.r_[np.arange({n} - 1.0), nan])",
     "idx = pd.Index(np.arange({n}) * 1e-320)",
     "idx = pd.Index([dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range({n})])",
-]  # fmt: skip
+]
 
 
 @st.composite
@@ -130,8 +150,20 @@ _METHODS = ["'spline'"] * 6 + [
     "S",
     "N(**NS)",
 ]
-_PARAMS = ["", "", "", ", k=3", ", smoothing=0", ", k='a'", ", foo=1", ", nan_policy='raise'",
-           ", extrapolate='raise'", ", max_knots=2", ", progress=True", ", return_std=True"]  # fmt: skip
+_PARAMS = [
+    "",
+    "",
+    "",
+    ", k=3",
+    ", smoothing=0",
+    ", k='a'",
+    ", foo=1",
+    ", nan_policy='raise'",
+    ", extrapolate='raise'",
+    ", max_knots=2",
+    ", progress=True",
+    ", return_std=True",
+]
 
 
 @st.composite
@@ -166,8 +198,15 @@ def timeseries_case(draw: st.DrawFn) -> Case:
         if method in ("'spline'", "S(k=3)", "S(smoothing=0)") and "k='a'" not in params
         else None
     )
-    check = {"result": "r", "values": "vals", "seconds": "t", "order": order_value if order_value is not None else -1,
-             "unit_seconds": unit_seconds, "unit_range": unit_range, "truth": exact}  # fmt: skip
+    check = {
+        "result": "r",
+        "values": "vals",
+        "seconds": "t",
+        "order": order_value if order_value is not None else -1,
+        "unit_seconds": unit_seconds,
+        "unit_range": unit_range,
+        "truth": exact,
+    }
     std = "return_std=True" in params
     target = "r, s" if std else "r"
     columns = ", ".join(f"'c{j}': {code}" for j, code in enumerate(codes))
@@ -256,9 +295,25 @@ def timeseries_case(draw: st.DrawFn) -> Case:
         if x_code != "xa = t":
             check["truth"] = None
     elif function == "time_to_float":
-        what = draw(st.sampled_from(["idx", "idx", "idx", "idx[0]", "'abc'", "None", "5", "[dt.date(2024, 1, 1), dt.date(2024, 1, 3)]",
-                                     "np.array(['2024-01-01', '2024-01-02'], dtype='datetime64[ns]')", "list(range(4))",
-                                     "{'a': 1}", "pd.Series(idx)", "np.asarray(idx)"]))  # fmt: skip
+        what = draw(
+            st.sampled_from(
+                [
+                    "idx",
+                    "idx",
+                    "idx",
+                    "idx[0]",
+                    "'abc'",
+                    "None",
+                    "5",
+                    "[dt.date(2024, 1, 1), dt.date(2024, 1, 3)]",
+                    "np.array(['2024-01-01', '2024-01-02'], dtype='datetime64[ns]')",
+                    "list(range(4))",
+                    "{'a': 1}",
+                    "pd.Series(idx)",
+                    "np.asarray(idx)",
+                ]
+            )
+        )
         call = f"r = ts.time_to_float({what}, {unit})"
         label = "timeseries.time_to_float"
         checks = ()
@@ -323,119 +378,3 @@ def timeseries_case(draw: st.DrawFn) -> Case:
         checks = (("series", check),)
     steps.append(Step(label, call, checks=checks))
     return Case("timeseries", tuple(steps))
-
-
-# ---------------------------------------------------------------------------- command line
-@st.composite
-def _csv(draw: st.DrawFn) -> tuple[str, dict[str, float] | None, float]:
-    """(code writing f.csv, slopes per y column if exact lines, seconds per x unit)."""
-    n = draw(st.sampled_from([0, 1, 2, 5, 12, 40]))
-    kind = draw(
-        st.sampled_from(
-            ["numeric"] * 4 + ["time"] * 2 + ["mixed_tz", "dates", "hostile", "hostile", "binary"]
-        )
-    )
-    b = draw(st.sampled_from([0.5, -2.0, 1e-6, 3e4, 0.0]))
-    a = draw(st.sampled_from([0.0, 20.0, -3.5, 1e6]))
-    if kind == "binary":
-        return (
-            f"open('f.csv', 'wb').write(np.random.default_rng({draw(st.integers(0, 99))}).bytes({draw(st.integers(0, 400))}))",
-            None,
-            1.0,
-        )
-    if kind == "hostile":
-        text = draw(st.sampled_from([
-            "", "t,v\n", "t,v\n1,2\n3\n", "t,v\n1,a\n2,b\n", "\ufefft,v\n0,1\n1,2\n2,3\n3,4\n4,5\n5,6\n6,7\n7,8\n",
-            "t;v\n0;1\n1;2\n", "t,t\n0,1\n1,2\n", "t,v\n0,1e400\n1,2\n2,3\n3,4\n4,5\n5,6\n6,7\n7,8\n",
-            "t,v\n0,nan\n1,nan\n2,nan\n", "t,v\nnan,1\n1,2\n", "t,v\n1,1\n1,2\n1,3\n", "t,v\n2,1\n1,2\n0,3\n",
-            "t,v,w\n0,1,True\n1,2,False\n", "\"t\",\"v\"\n\"0\",\"1\"\n", "t,v\n" + "0,1\n" * 50,
-            "t,v\n2024-01-01,1\n2024-13-45,2\n", "x\n1\n2\n", "t,v\n0,1,2,3\n",
-        ]))  # fmt: skip
-        return f"open('f.csv', 'w').write({text!r})", None, 1.0
-    rows = []
-    for i in range(n):
-        if kind == "numeric":
-            t = float(i) * 0.5
-            x_text = repr(t)
-        elif kind == "time":
-            t = 3600.0 * i
-            x_text = (
-                f"2024-01-01T{i % 24:02d}:00:00"
-                if n <= 24
-                else f"2024-01-{1 + i // 24:02d}T{i % 24:02d}:00:00"
-            )
-        elif kind == "mixed_tz":
-            t = 3600.0 * i
-            x_text = f"2024-01-01T{i % 24:02d}:00:00{'+01:00' if i % 2 else '+02:00'}"
-        else:
-            t = _DAY * i
-            x_text = f"2024-01-{1 + i % 28:02d}"
-        rows.append(f"{x_text},{a + b * t!r},{2 * b * t!r}")
-    text = "t,v,u\n" + "".join(r + "\n" for r in rows)
-    slopes = {"v": b, "u": 2 * b} if kind in ("numeric", "time") and n >= 3 else None
-    return f"open('f.csv', 'w').write({text!r})", slopes, 1.0
-
-
-_OPTIONS = [
-    ["--y", "v"], ["--y", "u", "--y", "v"], ["--y", "nope"], ["--order", "0"], ["--order", "2"],
-    ["--order", "1", "--order", "2"], ["--order", "-1"], ["--order", "abc"], ["--order", "1000000"],
-    ["--unit", "h"], ["--unit", "D"], ["--unit", "min"], ["--unit", "MS"], ["--unit", "fortnight"],
-    ["--unit", "0s"], ["--smoothing", "0"], ["--smoothing", "1e-3"], ["--smoothing", "auto"],
-    ["--smoothing", "-1"], ["--smoothing", "nan"], ["--smoothing", "abc"], ["--param", "k=3"],
-    ["--param", "k=[1]"], ["--param", "x"], ["--param", "=3"], ["--param", "extrapolate=nan"],
-    ["--param", "k=__import__('os').system('touch PWNED')"], ["--param", "nope=1"], ["--std"],
-    ["-o", "out.csv"], ["-o", "missing/out.csv"], ["-o", "."], ["-o", ""], ["--sep", "\\x"],
-    ["--sep", ""], ["--sep", "ab"], ["--sep", "\\t"], ["--sep", ";"], ["--sep", "\\u"], ["--sep", "\\"],
-    ["--seed", "-1"], ["--seed", "1.5"], ["--progress"], ["--no-progress"], ["--bogus"],
-    ["--method", "neural", "--param", "epochs=3", "--param", "lbfgs_iterations=2", "--param", "hidden_layers=[4]", "--param", "n_members=1"],
-    ["--method", "neural", "--smoothing", "0"], ["--method", "poly"], ["--plot", "fig.png"],
-]  # fmt: skip
-
-
-@st.composite
-def cli_case(draw: st.DrawFn) -> Case:
-    code, slopes, unit_seconds = draw(_csv())
-    steps = [Step("build", code, kind="build")]
-    source = draw(st.sampled_from(["f.csv"] * 8 + ["nofile.csv", ".", "-", ""]))
-    argv = ["diff", source]
-    if draw(st.floats(0, 1)) < 0.93:
-        argv += ["--x", draw(st.sampled_from(["t"] * 6 + ["v", "nope", ""]))]
-    options = draw(st.lists(st.sampled_from(_OPTIONS), max_size=3))
-    for option in options:
-        argv += option
-    if draw(st.floats(0, 1)) < 0.03:
-        argv = draw(
-            st.sampled_from([[], ["--help"], ["--version"], ["diff"], ["nope"], ["diff", "--help"]])
-        )
-    flat = " ".join(argv)
-    exact = (
-        slopes
-        if source == "f.csv"
-        and argv[2:4] == ["--x", "t"]
-        and "neural" not in flat
-        and "-o missing" not in flat
-        else None
-    )
-    if exact and "--unit" in argv:
-        unit = argv[argv.index("--unit") + 1]
-        exact = exact if unit in ("h", "D", "min") else None
-        unit_seconds = {"h": 3600.0, "D": _DAY, "min": 60.0}.get(unit, 1.0)
-    orders = tuple(
-        int(argv[i + 1])
-        for i, a in enumerate(argv[:-1])
-        if a == "--order" and argv[i + 1].isdigit()
-    ) or (1,)
-    sep = ","
-    if "--sep" in argv:
-        sep = {"\\t": "\t", ";": ";"}.get(argv[argv.index("--sep") + 1], ",")
-        exact = None if sep != "," else exact
-    output = "out.csv" if "out.csv" in argv else None
-    check = {
-        "sep": sep,
-        "output": output,
-        "slopes": exact,
-        "unit_seconds": unit_seconds,
-        "orders": orders,
-    }
-    steps.append(Step("cli", f"code = cli({lit(argv)})", checks=(("command", check),), paths=True))
-    return Case("cli", tuple(steps), files=True)

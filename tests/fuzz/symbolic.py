@@ -6,15 +6,85 @@ from hypothesis import strategies as st
 
 from .core import Case, Step
 
-_FUNCTIONS = ["sin", "cos", "tan", "exp", "log", "sqrt", "abs", "sign", "step", "sigmoid", "tanh",
-              "sinh", "cosh", "relu", "softplus", "erf", "gelu"]  # fmt: skip
-_NUMBERS = ["2", "3", "0.5", "1.5", "10", "0", "1", "pi", "e", "1e-3", "7.25", "1e308", "1e999",
-            "1e-999", "99999999999999999999", "2.5e-320", "1e16"]  # fmt: skip
-_HOSTILE_TEXT = ["", "   ", "(" * 5000, "x^99999999", "x^^2", "2x", "sin()", "log(x, 0)", "log(x, -1)",
-                 "log(x, 1)", "x/0", "0^-1", "foo(x)", "x.y", "1e99999", "x²", "∞", "x\x00", "x+" * 3000 + "x",
-                 "(" * 500 + "x" + ")" * 500, "-" * 5000 + "x", "sin(x, 2)", "leaky_relu(x, 'a')",
-                 "leaky_relu(x, 1e999)", "log(x, 1e999)", "x**", "x***2", "((x)", "x)", ",", "sin", "pi(x)",
-                 "x^-0.5^-0.5", "0^0", "(-8)^(1/3)", "e^1e999", "0.5^1e999", "1e999 - 1e999", "x*1e-999"]  # fmt: skip
+_FUNCTIONS = [
+    "sin",
+    "cos",
+    "tan",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sign",
+    "step",
+    "sigmoid",
+    "tanh",
+    "sinh",
+    "cosh",
+    "relu",
+    "softplus",
+    "erf",
+    "gelu",
+]
+_NUMBERS = [
+    "2",
+    "3",
+    "0.5",
+    "1.5",
+    "10",
+    "0",
+    "1",
+    "pi",
+    "e",
+    "1e-3",
+    "7.25",
+    "1e308",
+    "1e999",
+    "1e-999",
+    "99999999999999999999",
+    "2.5e-320",
+    "1e16",
+]
+_HOSTILE_TEXT = [
+    "",
+    "   ",
+    "(" * 5000,
+    "x^99999999",
+    "x^^2",
+    "2x",
+    "sin()",
+    "log(x, 0)",
+    "log(x, -1)",
+    "log(x, 1)",
+    "x/0",
+    "0^-1",
+    "foo(x)",
+    "x.y",
+    "1e99999",
+    "x²",
+    "∞",
+    "x\x00",
+    "x+" * 3000 + "x",
+    "(" * 500 + "x" + ")" * 500,
+    "-" * 5000 + "x",
+    "sin(x, 2)",
+    "leaky_relu(x, 'a')",
+    "leaky_relu(x, 1e999)",
+    "log(x, 1e999)",
+    "x**",
+    "x***2",
+    "((x)",
+    "x)",
+    ",",
+    "sin",
+    "pi(x)",
+    "x^-0.5^-0.5",
+    "0^0",
+    "(-8)^(1/3)",
+    "e^1e999",
+    "0.5^1e999",
+    "1e999 - 1e999",
+    "x*1e-999",
+]
 
 
 @st.composite
@@ -70,20 +140,72 @@ _VARS = [
     "sym.parse('x+1')",
 ]
 _ORDERS = ["1", "1", "1", "2", "2", "3", "0", "-1", "1.5", "True", "10**9", "np.int64(2)"]
-_BINDINGS = ["x=0.7", "x=0.7, y=-1.3", "x=np.linspace(-1, 1, 4), y=0.5", "x=np.ones((2, 3)), y=np.ones(4)",
-             "x='a', y=1", "x=None, y=1", "x=torch.tensor([1.0]), y=2.0", "x=[1, 2], y=3", "x=Decimal('1.5'), y=1",
-             "x=1.0, y=2.0, z=np.ones(5)", "x=1.0", "bindings={'x': 1.0, 'y': 2.0}", "bindings=5",
-             "x=np.ones(3), y=np.ones(3), unused=np.ones((7, 7))", "x=1e308, y=1e308", "x=nan, y=inf"]  # fmt: skip
-_CONST_VALUES = ["10**400", "nan", "inf", "-inf", "Decimal('1e-400')", "Fraction(1, 3)", "'a'", "None", "1 + 2j",
-                 "np.float32(2)", "True", "[1]", "np.int64(7)", "2**1023 * 2", "5e-324", "-0.0"]  # fmt: skip
-_NODE_CALLS = ["sym.Var({v})", "sym.Func('nope', sym.Var('x'))", "sym.Func('log', sym.Var('x'), 'a')",
-               "sym.Func('sin', sym.Var('x'), 2.0)", "sym.Add(1)", "sym.Add(1, 'x', None)", "sym.Mul()", "sym.Pow(2)",
-               "sym.Pow('x', 10**400)", "sym.symbols(None)", "sym.symbols('x, y')", "sym.symbols(123)", "sym.symbols('')",
-               "sym.symbols('1x')", "sym.as_expr(1 + 2j)", "sym.as_expr([1])", "sym.Var('x') ** sym.Const(10**300)",
-               "sym.Var('x') / 0", "sym.count_nodes('x')", "sym.to_str(5)", "sym.to_repr(None)",
-               "sym.derivative_unsimplified(sym.parse('x^x'), 'x')", "sym.log(sym.Var('x'), base=-1)",
-               "sym.leaky_relu(sym.Var('x'), alpha=nan)", "sym.sin(None)", "sym.Var('x') + Decimal('1.5')",
-               "sym.Var('x') * Fraction(1, 3)", "sym.Var('x') ** np.float64(2)"]  # fmt: skip
+_BINDINGS = [
+    "x=0.7",
+    "x=0.7, y=-1.3",
+    "x=np.linspace(-1, 1, 4), y=0.5",
+    "x=np.ones((2, 3)), y=np.ones(4)",
+    "x='a', y=1",
+    "x=None, y=1",
+    "x=torch.tensor([1.0]), y=2.0",
+    "x=[1, 2], y=3",
+    "x=Decimal('1.5'), y=1",
+    "x=1.0, y=2.0, z=np.ones(5)",
+    "x=1.0",
+    "bindings={'x': 1.0, 'y': 2.0}",
+    "bindings=5",
+    "x=np.ones(3), y=np.ones(3), unused=np.ones((7, 7))",
+    "x=1e308, y=1e308",
+    "x=nan, y=inf",
+]
+_CONST_VALUES = [
+    "10**400",
+    "nan",
+    "inf",
+    "-inf",
+    "Decimal('1e-400')",
+    "Fraction(1, 3)",
+    "'a'",
+    "None",
+    "1 + 2j",
+    "np.float32(2)",
+    "True",
+    "[1]",
+    "np.int64(7)",
+    "2**1023 * 2",
+    "5e-324",
+    "-0.0",
+]
+_NODE_CALLS = [
+    "sym.Var({v})",
+    "sym.Func('nope', sym.Var('x'))",
+    "sym.Func('log', sym.Var('x'), 'a')",
+    "sym.Func('sin', sym.Var('x'), 2.0)",
+    "sym.Add(1)",
+    "sym.Add(1, 'x', None)",
+    "sym.Mul()",
+    "sym.Pow(2)",
+    "sym.Pow('x', 10**400)",
+    "sym.symbols(None)",
+    "sym.symbols('x, y')",
+    "sym.symbols(123)",
+    "sym.symbols('')",
+    "sym.symbols('1x')",
+    "sym.as_expr(1 + 2j)",
+    "sym.as_expr([1])",
+    "sym.Var('x') ** sym.Const(10**300)",
+    "sym.Var('x') / 0",
+    "sym.count_nodes('x')",
+    "sym.to_str(5)",
+    "sym.to_repr(None)",
+    "sym.derivative_unsimplified(sym.parse('x^x'), 'x')",
+    "sym.log(sym.Var('x'), base=-1)",
+    "sym.leaky_relu(sym.Var('x'), alpha=nan)",
+    "sym.sin(None)",
+    "sym.Var('x') + Decimal('1.5')",
+    "sym.Var('x') * Fraction(1, 3)",
+    "sym.Var('x') ** np.float64(2)",
+]
 _NAMES = ["'x'", "''", "'1x'", "'x y'", "None", "'π'", "'class'", "'_'", "'a' * 10000", "b'x'"]
 
 
@@ -107,8 +229,13 @@ def symbolic_case(draw: st.DrawFn) -> Case:
     source = draw(hostile_text()) if kind == "parse" else draw(text())
     steps = [Step("symbolic.parse", f"e = sym.parse({source!r})")]
     if kind == "parse":
-        steps.append(Step("symbolic printing", "e2 = sym.parse(str(e))",
-                          checks=(("symbolic_same", {"left": "e", "right": "e2", "what": "printing"}),)))  # fmt: skip
+        steps.append(
+            Step(
+                "symbolic printing",
+                "e2 = sym.parse(str(e))",
+                checks=(("symbolic_same", {"left": "e", "right": "e2", "what": "printing"}),),
+            )
+        )
         steps.append(
             Step(
                 "symbolic printing",
@@ -134,20 +261,38 @@ def symbolic_case(draw: st.DrawFn) -> Case:
             )
         )
         if draw(st.booleans()):
-            steps.append(Step("symbolic printing", "d2 = sym.parse(str(d))",
-                              checks=(("symbolic_same", {"left": "d", "right": "d2", "what": "printing"}),), chain=False))  # fmt: skip
+            steps.append(
+                Step(
+                    "symbolic printing",
+                    "d2 = sym.parse(str(d))",
+                    checks=(("symbolic_same", {"left": "d", "right": "d2", "what": "printing"}),),
+                    chain=False,
+                )
+            )
     elif kind == "simplify":
-        steps.append(Step("symbolic.simplify", "s = sym.simplify(e)",
-                          checks=(("symbolic_same", {"left": "e", "right": "s", "what": "simplify"}),)))  # fmt: skip
+        steps.append(
+            Step(
+                "symbolic.simplify",
+                "s = sym.simplify(e)",
+                checks=(("symbolic_same", {"left": "e", "right": "s", "what": "simplify"}),),
+            )
+        )
     elif kind == "evaluate":
         steps.append(
             Step("symbolic.evaluate", f"r = sym.evaluate(e, {draw(st.sampled_from(_BINDINGS))})")
         )
     else:
-        args = draw(st.sampled_from([
-            ("np.linspace(-2, 2, 5)", "np.linspace(0.5, 1.5, 5)"), ("np.linspace(-2, 2, 3)", "np.linspace(0, 1, 4)"),
-            ("0.5", "1.5"), ("np.ones((2, 2))", "np.ones(2)"), ("1e308", "-1e308"),
-        ]))  # fmt: skip
+        args = draw(
+            st.sampled_from(
+                [
+                    ("np.linspace(-2, 2, 5)", "np.linspace(0.5, 1.5, 5)"),
+                    ("np.linspace(-2, 2, 3)", "np.linspace(0, 1, 4)"),
+                    ("0.5", "1.5"),
+                    ("np.ones((2, 2))", "np.ones(2)"),
+                    ("1e308", "-1e308"),
+                ]
+            )
+        )
         variables = draw(
             st.sampled_from(
                 ["['x', 'y']", "['x', 'y']", "None", "['y']", "['x', 'x']", "[1]", "'xy'"]
@@ -159,18 +304,60 @@ def symbolic_case(draw: st.DrawFn) -> Case:
                 f"f = sym.to_function(e, {variables}); r1 = f({args[0]}, {args[1]})",
             )
         )
-        steps.append(Step("symbolic.to_torch",
-                          f"g = sym.to_torch(e, {variables}); r2 = g(torch.tensor({args[0]}, dtype=torch.float64), torch.tensor({args[1]}, dtype=torch.float64))",
-                          checks=(("torch_agrees", {"left": "r1", "right": "r2"}),)))  # fmt: skip
+        steps.append(
+            Step(
+                "symbolic.to_torch",
+                f"g = sym.to_torch(e, {variables}); r2 = g(torch.tensor({args[0]}, dtype=torch.float64), torch.tensor({args[1]}, dtype=torch.float64))",
+                checks=(("torch_agrees", {"left": "r1", "right": "r2"}),),
+            )
+        )
     return Case("symbolic", tuple(steps))
 
 
 # ------------------------------------------------------------------------- verify / numeric
-_CALLABLES = ["np.sin", "np.sin", "np.exp", "cube", "math.sin", "longer", "shorter", "words", "nothing", "nans",
-              "cplx", "listed", "scalar_only", "raising", "5", "'sin'", "None", "sym.parse('sin(x)')",
-              "sym.parse('x*y')", "lambda x: x[0]", "lambda x: np.sum(x)", "lambda x, y: x"]  # fmt: skip
-_POINTS = ["1.0", "[1.0, 2.0]", "np.linspace(-3, 3, 7)", "1e300", "1e-300", "0.0", "nan", "inf", "'a'", "None", "[]",
-           "np.ones((2, 2))", "torch.tensor([1.0])", "Decimal('2')", "10**400", "-40.0", "np.array([1e-8, 1e8])"]  # fmt: skip
+_CALLABLES = [
+    "np.sin",
+    "np.sin",
+    "np.exp",
+    "cube",
+    "math.sin",
+    "longer",
+    "shorter",
+    "words",
+    "nothing",
+    "nans",
+    "cplx",
+    "listed",
+    "scalar_only",
+    "raising",
+    "5",
+    "'sin'",
+    "None",
+    "sym.parse('sin(x)')",
+    "sym.parse('x*y')",
+    "lambda x: x[0]",
+    "lambda x: np.sum(x)",
+    "lambda x, y: x",
+]
+_POINTS = [
+    "1.0",
+    "[1.0, 2.0]",
+    "np.linspace(-3, 3, 7)",
+    "1e300",
+    "1e-300",
+    "0.0",
+    "nan",
+    "inf",
+    "'a'",
+    "None",
+    "[]",
+    "np.ones((2, 2))",
+    "torch.tensor([1.0])",
+    "Decimal('2')",
+    "10**400",
+    "-40.0",
+    "np.array([1e-8, 1e8])",
+]
 
 
 @st.composite
@@ -183,9 +370,25 @@ def numeric_case(draw: st.DrawFn) -> Case:
     order = draw(
         st.sampled_from(["1", "1", "2", "0", "3", "4", "10**9", "-1", "1.5", "True", "None"])
     )
-    extra = draw(st.sampled_from(["", "", "", ", step=1e-3", ", step=0", ", step=-1", ", step=nan", ", step=1e-300",
-                                  ", step=1e300", ", step='a'", ", step=np.array([1e-3])", ", richardson=False",
-                                  ", richardson='yes'"]))  # fmt: skip
+    extra = draw(
+        st.sampled_from(
+            [
+                "",
+                "",
+                "",
+                ", step=1e-3",
+                ", step=0",
+                ", step=-1",
+                ", step=nan",
+                ", step=1e-300",
+                ", step=1e300",
+                ", step='a'",
+                ", step=np.array([1e-3])",
+                ", richardson=False",
+                ", richardson='yes'",
+            ]
+        )
+    )
     steps = [Step("build", f"p = {x}", kind="build")]
     checks: tuple = ()
     if (
@@ -206,16 +409,47 @@ def numeric_case(draw: st.DrawFn) -> Case:
     return Case("verify/numeric", tuple(steps))
 
 
-_PAIRS = [("'sin(x)'", "'cos(x)'", True), ("'x^3'", "'3*x^2'", True), ("'exp(x)'", "'exp(x)'", True),
-          ("'sin(x)'", "'sin(x)'", False), ("'x^2'", "'x'", False), ("np.sin", "np.cos", True),
-          ("'log(x)'", "'1/x'", True), ("'abs(x)'", "'sign(x)'", True), ("np.exp", "np.sin", False),
-          ("sym.parse('x^2')", "lambda x: 2 * x", True), ("longer", "'cos(x)'", None), ("'sin(x)'", "nothing", None),
-          ("'sin(x)'", "raising", None), ("'x*y'", "'y'", None), ("5", "'1'", None), ("'sin(x'", "'cos(x)'", None),
-          ("nans", "'0'", None), ("'sin(x)'", "words", None), ("cplx", "'1'", None)]  # fmt: skip
-_WHERE = ["at=[0.5, 1.0, 1.7]", "at=1.3", "at=np.linspace(0.1, 2, 5)", "domain=(0.1, 2)", "domain=(0.3, 1.9)",
-          "at=[]", "at=[nan]", "at='a'", "at=None", "domain=(0, 1e308)", "domain=(1, 0)", "domain=(nan, 1)",
-          "domain='ab'", "domain=(0, 1, 2)", "domain=(-1e300, 1e300)", "domain=(0.2, 0.2000000001)",
-          "at=[0.5], domain=(0, 1)", "domain=None"]  # fmt: skip
+_PAIRS = [
+    ("'sin(x)'", "'cos(x)'", True),
+    ("'x^3'", "'3*x^2'", True),
+    ("'exp(x)'", "'exp(x)'", True),
+    ("'sin(x)'", "'sin(x)'", False),
+    ("'x^2'", "'x'", False),
+    ("np.sin", "np.cos", True),
+    ("'log(x)'", "'1/x'", True),
+    ("'abs(x)'", "'sign(x)'", True),
+    ("np.exp", "np.sin", False),
+    ("sym.parse('x^2')", "lambda x: 2 * x", True),
+    ("longer", "'cos(x)'", None),
+    ("'sin(x)'", "nothing", None),
+    ("'sin(x)'", "raising", None),
+    ("'x*y'", "'y'", None),
+    ("5", "'1'", None),
+    ("'sin(x'", "'cos(x)'", None),
+    ("nans", "'0'", None),
+    ("'sin(x)'", "words", None),
+    ("cplx", "'1'", None),
+]
+_WHERE = [
+    "at=[0.5, 1.0, 1.7]",
+    "at=1.3",
+    "at=np.linspace(0.1, 2, 5)",
+    "domain=(0.1, 2)",
+    "domain=(0.3, 1.9)",
+    "at=[]",
+    "at=[nan]",
+    "at='a'",
+    "at=None",
+    "domain=(0, 1e308)",
+    "domain=(1, 0)",
+    "domain=(nan, 1)",
+    "domain='ab'",
+    "domain=(0, 1, 2)",
+    "domain=(-1e300, 1e300)",
+    "domain=(0.2, 0.2000000001)",
+    "at=[0.5], domain=(0, 1)",
+    "domain=None",
+]
 _MODERATE = {
     "at=[0.5, 1.0, 1.7]",
     "at=1.3",
@@ -229,11 +463,35 @@ _MODERATE = {
 def _check_derivative_case(draw: st.DrawFn) -> Case:
     f, df, right = draw(st.sampled_from(_PAIRS))
     where = draw(st.sampled_from(_WHERE))
-    extra = draw(st.lists(st.sampled_from([
-        "n_points=1", "n_points=0", "n_points=-5", "n_points=1.5", "n_points=10**10", "n_points=True",
-        "n_points=10**5", "rtol=0", "rtol=-1", "rtol=nan", "atol='a'", "spline=False", "spline='yes'",
-        "n_samples=10", "n_samples=1", "n_samples=0", "n_samples=-1", "n_samples=10**9", "n_samples=2.5",
-    ]), max_size=2, unique=True))  # fmt: skip
+    extra = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "n_points=1",
+                    "n_points=0",
+                    "n_points=-5",
+                    "n_points=1.5",
+                    "n_points=10**10",
+                    "n_points=True",
+                    "n_points=10**5",
+                    "rtol=0",
+                    "rtol=-1",
+                    "rtol=nan",
+                    "atol='a'",
+                    "spline=False",
+                    "spline='yes'",
+                    "n_samples=10",
+                    "n_samples=1",
+                    "n_samples=0",
+                    "n_samples=-1",
+                    "n_samples=10**9",
+                    "n_samples=2.5",
+                ]
+            ),
+            max_size=2,
+            unique=True,
+        )
+    )
     extra = list({e.split("=")[0]: e for e in extra}.values())  # one value per keyword
     extras = "".join(", " + e for e in extra)
     checks: tuple = ()
