@@ -1,7 +1,7 @@
 """Hostile inputs for every public entry point: the fuzz suite's quick profile.
 
 The generators and the oracle live in ``tests/fuzz`` (see its docstring); ``make fuzz`` runs the
-full profile (10,000 inputs or more). Here a fixed, derandomized sample of a few hundred inputs runs
+full profile (10,000 inputs or more). Here a fixed (seeded) sample of a couple of hundred inputs runs
 on worker processes with a per-call time limit, together with the 23 root causes of the outside
 campaign (``tests/fuzz/regressions.py``), and the oracle's own rules are checked on inputs whose
 outcome is known.
@@ -67,7 +67,7 @@ def test_quick_profile_has_no_new_failures(results):
     [
         pytest.param(
             n,
-            marks=pytest.mark.xfail(strict=True, reason=f"finding #{n} is fixed on another branch")
+            marks=pytest.mark.xfail(strict=True, reason=f"finding #{n} is open (regressions.OPEN)")
             if n in OPEN
             else (),
         )

@@ -307,7 +307,7 @@ HOSTILE_CONTAINERS = [
 CONTAINER_CODE = {
     "list": "{v} = {v}.tolist()",
     "tuple": "{v} = tuple({v}.tolist())",
-    "series": "{v} = pd.Series({v})",
+    "series": "{v} = pd.Series({v}) if np.ndim({v}) == 1 else pd.DataFrame(np.reshape({v}, (len({v}), -1)))",
     "tensor": "{v} = torch.tensor({v})",
     "tensor32": "{v} = torch.tensor({v}, dtype=torch.float32)",
     "float32": "{v} = {v}.astype(np.float32)",
