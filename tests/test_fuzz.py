@@ -184,3 +184,32 @@ def test_foreign_code_on_load_is_caught(tmp_path, monkeypatch, namespace):
         files=True,
     )
     assert run_case(case, namespace).outcome == "unsafe"
+
+
+def test_symbolic_derivative_is_checked_against_sympy(namespace):
+    check = (("symbolic_derivative", {"expr": "e", "result": "d", "var": "x", "order": 1}),)
+    parse = "e = sym.parse('x/3 + sin(x)*y')"
+    right = _run(namespace, parse, "d = sym.differentiate(e, 'x')", checks=check)
+    assert right.outcome == "valid"
+    wrong = _run(namespace, parse, "d = sym.parse('1/3 + cos(x)')", checks=check)
+    assert wrong.outcome == "silent" and "SymPy" in wrong.failures[0].kind
+
+
+def test_command_line_outcomes():
+    table = "t,v_d1\n0,2.0\n1,2.0\n2,2.0\n"
+    params = {"lines": {"v": (1.0, 2.0)}, "span": 2.0}
+
+    def verdict(code, err="", out=table, error=None):
+        record = {"code": code, "err": err, "out": out, "error": error}
+        return CHECKS["command"]({"_cli": record}, warned=False, **params)
+
+    assert verdict(0) is None
+    assert verdict(0, out=table.replace("2.0\n", "2.5\n"))[0] == "silent"
+    assert verdict(1, err="pydelt-like: error: no column 'x'\n")[0] == "clear"
+    assert verdict(1, err="pydelt-like: error: a\nmore\n")[0] == "deep"
+    assert verdict(2, err="usage: pydelt-like ...\npydelt-like: error: bad\n")[0] == "clear"
+    assert verdict(1, err="Traceback (most recent call last):\n")[0] == "deep"
+    try:
+        np.linspace(0, 1, -1)
+    except ValueError as error:  # printed as one line, but raised inside NumPy
+        assert verdict(1, err="pydelt-like: error: x\n", error=error)[0] == "deep"

@@ -151,7 +151,9 @@ def interp(
     finite_point = np.isfinite(flat)
     if np.isfinite(rows[~finite_point]).any():
         return _silent("NaN point", f"{op} at a NaN/inf point gave a number, not NaN")
-    inside = finite_point & (flat >= data.lo) & (flat <= data.hi)
+    # Points this close to an end count as inside, as check_eval_points documents.
+    slack = 1e-10 * data.span + 4 * float(np.spacing(max(abs(data.lo), abs(data.hi))))
+    inside = finite_point & (flat >= data.lo - slack) & (flat <= data.hi + slack)
     outside = finite_point & ~inside
     if extrapolate == "nan" and np.isfinite(rows[outside]).any():
         return _silent("outside", f"{op} outside the range gave a number with extrapolate='nan'")
@@ -173,7 +175,8 @@ def interp(
         return _silent("negative std", "a standard error below zero")
     if truth is None or warned or op != "values" or order < 0:
         return None
-    return _exactness(data, truth, flat[inside], rows[inside], order, exact_fit, op)
+    where_inside = np.clip(flat[inside], data.lo, data.hi)  # where the fit is evaluated
+    return _exactness(data, truth, where_inside, rows[inside], order, exact_fit, op)
 
 
 def _exactness(

@@ -136,12 +136,16 @@ def command(
     warned: bool,
     sep: str = ",",
     output: str | None = None,
-    x_name: str = "t",
-    slopes: dict[str, float] | None = None,
+    lines: dict[str, tuple[float, float]] | None = None,
+    span: float = 1.0,
     unit_seconds: float = 1.0,
     orders: tuple[int, ...] = (1,),
 ) -> Verdict:
-    """The command's exit status, its one-line errors, and exact lines in its output."""
+    """The command's exit status, its one-line errors, and exact lines in its output.
+
+    ``lines`` gives ``(a, b)`` per y column when the file holds exact lines ``a + b t`` (t in
+    seconds since the first row, or the numbers of a numeric x), ``span`` the last t.
+    """
     from pydelt_like.cli import CommandError
 
     from .core import Step, classify, first_line
@@ -157,40 +161,43 @@ def command(
         outcome, kind = classify(error, Step("cli", "pass", paths=True))
         if outcome != "clear":
             return ("deep", f"{kind} (printed)", first_line(error))
-    lines = err.strip().splitlines()
-    if code == 1 and (len(lines) != 1 or not lines[0].startswith("pydelt-like: error: ")):
+    messages = err.strip().splitlines()
+    if code == 1 and (len(messages) != 1 or not messages[0].startswith("pydelt-like: error: ")):
         return ("deep", "error not one line", err.strip()[:160])
-    if code == 2 and (not lines or "error:" not in lines[-1]):
+    if code == 2 and (not messages or "error:" not in messages[-1]):
         return ("deep", "usage error without a message", err.strip()[:160])
     if code not in (0, None):
-        return ("clear", f"exit status {code}", lines[-1] if lines else "")
-    if not slopes:
+        return ("clear", f"exit status {code}", messages[-1] if messages else "")
+    if not lines:
         return None
+    import io
+
     import pandas as pd
 
     try:
-        text = open(output).read() if output else record.get("out", "")
-        table = pd.read_csv(__import__("io").StringIO(text), sep=sep)
+        with open(output) if output else io.StringIO(record.get("out", "")) as stream:
+            table = pd.read_csv(stream, sep=sep)
     except Exception as exc:  # the command said it succeeded: its output must read back
         return _silent("unreadable output", f"{type(exc).__name__}: {first_line(exc)}")
-    for name, slope in slopes.items():
+    h = span / max(len(table) - 1, 1)
+    for name, (a, b) in lines.items():
+        sigma = max(_EPS * (abs(a) + abs(b) * span), 5e-324)
         for order in orders:
             column = f"{name}_fit" if order == 0 else f"{name}_d{order}"
             if column not in table.columns:
                 return _silent("missing column", f"no column {column!r} in the output")
-            got = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
-            if order == 1:
-                expected = slope * unit_seconds
-            elif order >= 2:
-                expected = 0.0
-            else:
+            if order == 0:
                 continue
+            got = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+            expected = b * unit_seconds if order == 1 else 0.0
+            with np.errstate(all="ignore"):
+                tolerance = ROUNDING_FACTOR * sigma * np.float64(10.0 * unit_seconds / h) ** order
             got = got[np.isfinite(got)]
-            scale = abs(expected) + abs(slope) * unit_seconds
-            if got.size and np.max(np.abs(got - expected)) > 1e-6 * max(scale, 1e-300):
+            if got.size and np.isfinite(tolerance) and np.max(np.abs(got - expected)) > tolerance:
+                worst = got[np.argmax(np.abs(got - expected))]
                 return _silent(
                     "exact line not reproduced",
-                    f"{column} is {got[np.argmax(np.abs(got - expected))]!r}, the line gives "
-                    f"{expected!r}",
+                    f"{column} is {worst!r}, the line gives {expected!r} "
+                    f"(tolerance {_fmt(tolerance)})",
                 )
     return None

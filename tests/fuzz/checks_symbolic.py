@@ -32,13 +32,23 @@ def _to_sympy(expr: Any) -> Any:
         raise _Crash((outcome, f"to_sympy: {kind}", first_line(error))) from None
 
 
+def _symbol(converted: Any, name: str) -> Any:
+    """The SymPy symbol called ``name`` in ``converted`` (whatever its assumptions)."""
+    import sympy as sp
+
+    for symbol in getattr(converted, "free_symbols", ()):
+        if symbol.name == name:
+            return symbol
+    return sp.Symbol(name, real=True)
+
+
 def _sympy_values(expr: Any, names: list[str], points: list[dict[str, float]]) -> list[Any]:
     import sympy as sp
 
     converted = _to_sympy(expr)
     out = []
     for point in points:
-        subs = {sp.Symbol(n): sp.Float(repr(point.get(n, 0.7)), 30) for n in names}
+        subs = {_symbol(converted, n): sp.Float(repr(point.get(n, 0.7)), 30) for n in names}
         try:
             out.append(converted.subs(subs).evalf(30))
         except Exception:  # SymPy cannot evaluate it there: no verdict
@@ -86,8 +96,9 @@ def symbolic_derivative(
 
     e, d = ns[expr], ns[result]
     names = sorted(set(e.free_symbols) | {var})
+    converted = _to_sympy(e)
     try:
-        reference = sp.diff(_to_sympy(e), sp.Symbol(var), order)
+        reference = sp.diff(converted, _symbol(converted, var), order)
     except _Crash:
         raise
     except Exception:  # SymPy could not differentiate it: no verdict
@@ -95,7 +106,7 @@ def symbolic_derivative(
     points = _points(names)
     ours = _sympy_values(d, names, points)
     for point, value in zip(points, ours, strict=True):
-        subs = {sp.Symbol(n): sp.Float(repr(point[n]), 30) for n in names}
+        subs = {_symbol(converted, n): sp.Float(repr(point[n]), 30) for n in names}
         try:
             ref = _real(reference.subs(subs).evalf(30))
         except Exception:

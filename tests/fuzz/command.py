@@ -12,8 +12,8 @@ _DAY = 86_400.0
 
 # ---------------------------------------------------------------------------- command line
 @st.composite
-def _csv(draw: st.DrawFn) -> tuple[str, dict[str, float] | None, float]:
-    """(code writing f.csv, slopes per y column if exact lines, seconds per x unit)."""
+def _csv(draw: st.DrawFn) -> tuple[str, dict[str, tuple[float, float]] | None, float]:
+    """(code writing f.csv, (a, b) per y column if exact lines in seconds, the x span)."""
     n = draw(st.sampled_from([0, 1, 2, 5, 12, 40]))
     kind = draw(
         st.sampled_from(
@@ -54,7 +54,7 @@ def _csv(draw: st.DrawFn) -> tuple[str, dict[str, float] | None, float]:
             )
         )
         return f"open('f.csv', 'w').write({text!r})", None, 1.0
-    rows = []
+    rows, t = [], 0.0
     for i in range(n):
         if kind == "numeric":
             t = float(i) * 0.5
@@ -74,8 +74,8 @@ def _csv(draw: st.DrawFn) -> tuple[str, dict[str, float] | None, float]:
             x_text = f"2024-01-{1 + i % 28:02d}"
         rows.append(f"{x_text},{a + b * t!r},{2 * b * t!r}")
     text = "t,v,u\n" + "".join(r + "\n" for r in rows)
-    slopes = {"v": b, "u": 2 * b} if kind in ("numeric", "time") and n >= 3 else None
-    return f"open('f.csv', 'w').write({text!r})", slopes, 1.0
+    lines = {"v": (a, b), "u": (0.0, 2 * b)} if kind in ("numeric", "time") and n >= 3 else None
+    return f"open('f.csv', 'w').write({text!r})", lines, t
 
 
 _OPTIONS = [
@@ -144,7 +144,8 @@ _OPTIONS = [
 
 @st.composite
 def cli_case(draw: st.DrawFn) -> Case:
-    code, slopes, unit_seconds = draw(_csv())
+    code, lines, span = draw(_csv())
+    unit_seconds = 1.0
     steps = [Step("build", code, kind="build")]
     source = draw(st.sampled_from(["f.csv"] * 8 + ["nofile.csv", ".", "-", ""]))
     argv = ["diff", source]
@@ -159,7 +160,7 @@ def cli_case(draw: st.DrawFn) -> Case:
         )
     flat = " ".join(argv)
     exact = (
-        slopes
+        lines
         if source == "f.csv"
         and argv[2:4] == ["--x", "t"]
         and "neural" not in flat
@@ -180,10 +181,14 @@ def cli_case(draw: st.DrawFn) -> Case:
         sep = {"\\t": "\t", ";": ";"}.get(argv[argv.index("--sep") + 1], ",")
         exact = None if sep != "," else exact
     output = "out.csv" if "out.csv" in argv else None
+    chosen = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--y"]
+    if exact and chosen:
+        exact = {name: line for name, line in exact.items() if name in chosen}
     check = {
         "sep": sep,
         "output": output,
-        "slopes": exact,
+        "lines": exact,
+        "span": span,
         "unit_seconds": unit_seconds,
         "orders": orders,
     }

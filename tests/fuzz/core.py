@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -58,6 +59,11 @@ _OS_ERRORS = (
     PermissionError,
 )
 _MARKER = "PWNED"
+#: Python's own message for a call with the wrong arguments (raised before any code of ours runs).
+_ARITY = re.compile(
+    r"(missing \d+ required|takes \d+ positional|takes from \d+ to \d+|got an unexpected keyword|"
+    r"got multiple values for|takes no arguments)"
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,8 @@ def where_raised(error: BaseException) -> str:
         return "pydelt_like/" + filename[len(package) :].replace(os.sep, "/")
     if last.tb_frame.f_code.co_filename == "<fuzz>":
         return "case"
+    if last.tb_frame.f_code.co_filename == "<preamble>":  # the preamble's user callables
+        return "user callable"
     parts = filename.replace(os.sep, "/").split("/")
     if "site-packages" in parts:
         return parts[parts.index("site-packages") + 1].split(".")[0]
@@ -173,8 +181,10 @@ def classify(error: BaseException, step: Step) -> tuple[str, str]:
     """(outcome, kind) of an exception a step raised: 'clear' or 'deep', and how to group it."""
     kind = type(error).__name__
     where = where_raised(error)
-    if kind == "UserError":  # the user's own callable raised: passing it on is right
+    if kind == "UserError" or where == "user callable":  # passing the user's error on is right
         return "clear", f"{kind} (propagated)"
+    if type(error) is TypeError and where == "case" and _ARITY.search(str(error)):
+        return "clear", "TypeError (Python's own argument check)"
     if not str(error).strip():
         return "deep", f"{kind} without a message, in {where}"
     if step.paths and type(error) in _OS_ERRORS:

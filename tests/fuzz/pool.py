@@ -15,6 +15,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -55,6 +56,12 @@ def _worker(conn: Connection, progress: _Progress, memory: int) -> None:
 
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
+    try:  # progress bars would otherwise make a semaphore that a killed worker leaks
+        import tqdm
+
+        tqdm.tqdm.set_lock(threading.RLock())
+    except ImportError:
+        pass
     from .core import base_namespace, run_case
 
     base = base_namespace()

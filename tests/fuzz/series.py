@@ -215,7 +215,7 @@ def timeseries_case(draw: st.DrawFn) -> Case:
             steps.append(
                 Step(
                     "build",
-                    f"data = pd.Series({codes[0]}, index=idx, name='v'); vals = data.to_numpy(dtype=float, na_value=nan) if data.dtype != object else None",
+                    f"data = pd.Series({codes[0]}, index=idx, name='v'); vals = pd.to_numeric(data, errors='coerce').to_numpy(dtype=float, na_value=nan)",
                     kind="build",
                 )
             )
@@ -234,6 +234,7 @@ def timeseries_case(draw: st.DrawFn) -> Case:
                 )
             )
             params = f", dim={draw(st.sampled_from(['None', repr('time'), repr('c'), repr('x'), '0']))}, datetime_unit={unit}"
+            target = "r"
             unit = "None"
             check["truth"] = None
         else:
@@ -254,7 +255,7 @@ def timeseries_case(draw: st.DrawFn) -> Case:
             steps.append(
                 Step(
                     "build",
-                    "vals = data.to_numpy(dtype=float, na_value=nan) if all(data.dtypes != object) else None",
+                    "vals = data.apply(pd.to_numeric, errors='coerce').to_numpy(dtype=float, na_value=nan)",
                     kind="build",
                 )
             )
@@ -342,7 +343,7 @@ def timeseries_case(draw: st.DrawFn) -> Case:
         steps.append(
             Step(
                 "build",
-                f"frame = pd.DataFrame({{'key': np.repeat(['a', 'b'], {n}), 'time': np.tile(np.asarray({time_col}), 2), 'v': np.r_[{codes[0]}, {codes[-1]}]}}); vals = frame['v'].to_numpy(dtype=float).reshape(2, -1).T",
+                f"frame = pd.DataFrame({{'key': np.repeat(['a', 'b'], {n}), 'time': np.tile(np.asarray({time_col}), 2), 'v': np.r_[{codes[0]}, {codes[-1]}]}}); vals = pd.to_numeric(frame['v'], errors='coerce').to_numpy(dtype=float, na_value=nan).reshape(2, -1).T",
                 kind="build",
             )
         )
@@ -369,7 +370,9 @@ def timeseries_case(draw: st.DrawFn) -> Case:
         check["layout"] = "long"
         if time_col == "t":
             check["unit_seconds"], check["unit_range"] = 1.0, None
-        if codes[0] != codes[-1] or names != "'key', 'time', 'v'":
+        if exact is not None:
+            check["truth"] = [exact[0], exact[-1]]
+        if names != "'key', 'time', 'v'":
             check["truth"] = None
         std = False
     if check["order"] < 0 or (not t_code and function != "array"):
