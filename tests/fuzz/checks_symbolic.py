@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -56,12 +58,34 @@ def _sympy_values(expr: Any, names: list[str], points: list[dict[str, float]]) -
     return out
 
 
+class _OutOfTime(BaseException):  # passes through the checks' `except Exception`
+    pass
+
+
+#: Seconds a SymPy cross-check may take: exact integer powers such as 9999999999**9999999999
+#: would run for hours, and a slow check is no verdict on pydelt_like.
+SYMPY_SECONDS = 3.0
+
+
 def _guarded(check: Callable[..., Verdict]) -> Callable[..., Verdict]:
     def run(*args: Any, **kwargs: Any) -> Verdict:
+        def out_of_time(*_: Any) -> None:
+            raise _OutOfTime
+
+        timed = threading.current_thread() is threading.main_thread()
+        if timed:
+            previous = signal.signal(signal.SIGALRM, out_of_time)
+            signal.setitimer(signal.ITIMER_REAL, SYMPY_SECONDS)
         try:
             return check(*args, **kwargs)
         except _Crash as crash:
             return None if crash.verdict[0] == "clear" else crash.verdict
+        except _OutOfTime:
+            return None
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
 
     run.__doc__ = check.__doc__
     return run

@@ -19,19 +19,20 @@ from .core import FAILURES, NOT_COUNTED, OUTCOMES, PREAMBLE, Case, CaseResult, F
 from .interp import neural_case, spline_case
 from .persist import persist_case, pickle_case
 from .pool import Pool
+from .regressions import mechanism
 from .series import timeseries_case
 from .symbolic import numeric_case, symbolic_case
 
 #: Area -> (strategy, share of the full profile, cases in the quick profile). The shares follow
 #: the outside campaign's (fuzz_findings.md): most inputs where most entry points are.
 AREAS: dict[str, tuple[Callable[[], st.SearchStrategy[Case]], float, int]] = {
-    "spline": (spline_case, 0.33, 60),
+    "spline": (spline_case, 0.33, 50),
     "neural": (neural_case, 0.10, 22),
     "persist": (persist_case, 0.075, 16),
     "pickle": (pickle_case, 0.02, 6),
     "timeseries": (timeseries_case, 0.115, 32),
     "cli": (cli_case, 0.065, 16),
-    "symbolic": (symbolic_case, 0.22, 50),
+    "symbolic": (symbolic_case, 0.22, 44),
     "verify/numeric": (numeric_case, 0.075, 20),
 }
 
@@ -147,8 +148,11 @@ class Report:
         for number, key in enumerate(order, 1):
             found = self.kinds[key]
             first = found[0]
+            known = mechanism(first)
+            tag = "#" + ", #".join(map(str, known.findings)) if known else "new"
             lines.append(
-                f"{number:3d}. {first.outcome.upper()} x{len(found)} [{first.area}] {first.label}: {first.kind}"
+                f"{number:3d}. {first.outcome.upper()} x{len(found)} [{first.area}] {first.label}: "
+                f"{first.kind} ({tag})"
             )
             lines.append(f"     {first.message}")
             lines.append(f"     {first.reproducer}")
