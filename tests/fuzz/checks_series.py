@@ -161,7 +161,8 @@ def command(
         outcome, kind = classify(error, Step("cli", "pass", paths=True))
         if outcome != "clear":
             return ("deep", f"{kind} (printed)", first_line(error))
-    messages = err.strip().splitlines()
+    # One-line warnings may come first; an error is one line of its own.
+    messages = [m for m in err.strip().splitlines() if not m.startswith("pydelt-like: warning: ")]
     if code == 1 and (len(messages) != 1 or not messages[0].startswith("pydelt-like: error: ")):
         return ("deep", "error not one line", err.strip()[:160])
     if code == 2 and (not messages or "error:" not in messages[-1]):

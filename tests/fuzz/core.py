@@ -144,7 +144,7 @@ def _package_dir() -> str:
 
 def _clear_types() -> tuple[type, ...]:
     from pydelt_like.base import NotFittedError
-    from pydelt_like.symbolic.parse import ParseError
+    from pydelt_like.symbolic import ParseError
 
     return (ValueError, TypeError, NotImplementedError, NotFittedError, ParseError)
 
@@ -189,7 +189,16 @@ def classify(error: BaseException, step: Step) -> tuple[str, str]:
         return "deep", f"{kind} without a message, in {where}"
     if step.paths and type(error) in _OS_ERRORS:
         return "clear", f"{kind} (path)"
-    if type(error) in _clear_types() and where.startswith("pydelt_like/"):
+    ours = where.startswith("pydelt_like/")
+    if ours and type(error) in _clear_types():
+        return "clear", kind
+    # The package's own subclasses of the documented types (e.g. NonFiniteConstantError); a
+    # library's subclass (statistics.StatisticsError, numpy's AxisError) is no documented type.
+    if (
+        ours
+        and isinstance(error, (ValueError, TypeError))
+        and type(error).__module__.split(".")[0] == "pydelt_like"
+    ):
         return "clear", kind
     if type(error) in (ImportError, ModuleNotFoundError) and where.startswith("pydelt_like/"):
         return "clear", kind
@@ -212,28 +221,35 @@ def instrumented_cli(record: dict[str, Any]) -> Any:
     """
 
     def cli(argv: list[str]) -> Any:
-        import pydelt_like.cli as module
+        import importlib
 
+        import pydelt_like.cli as command
+
+        # The function that does the work: cli._diff.run (a package), or cli._diff (a module).
+        try:
+            owner, name = importlib.import_module("pydelt_like.cli._diff"), "run"
+        except ImportError:
+            owner, name = command, "_diff"
         record.clear()
-        original = module._diff
+        original = getattr(owner, name)
 
-        def spy(args: Any) -> None:
+        def spy(*args: Any, **kwargs: Any) -> Any:
             try:
-                original(args)
+                return original(*args, **kwargs)
             except BaseException as error:
                 record["error"] = error
                 raise
 
-        module._diff = spy  # type: ignore[assignment]
+        setattr(owner, name, spy)
         out, err = io.StringIO(), io.StringIO()
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
-                    code = module.main(argv)
+                    code = command.main(argv)
                 except SystemExit as exit_:
                     code = exit_.code
         finally:
-            module._diff = original  # type: ignore[assignment]
+            setattr(owner, name, original)
             record.update(out=out.getvalue(), err=err.getvalue())
         record["code"] = code
         return code

@@ -275,10 +275,7 @@ REGRESSIONS: dict[int, Case] = {
 #: Findings still failing on this branch (their fixes are being made elsewhere), and mechanisms
 #: this suite found beyond the 23 (named). Remove an entry once its fix has landed: the strict
 #: xfail of its regression case then passes, and the quick profile stops tolerating its kind.
-OPEN: frozenset[int | str] = frozenset(
-    {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 23}
-    | {"neural-const", "neural-linear", "units"}
-)
+OPEN: frozenset[int | str] = frozenset()
 
 
 @dataclass(frozen=True)
