@@ -181,18 +181,30 @@ def command(
     except Exception as exc:  # the command said it succeeded: its output must read back
         return _silent("unreadable output", f"{type(exc).__name__}: {first_line(exc)}")
     h = span / max(len(table) - 1, 1)
+    unique = list(dict.fromkeys(orders))
     for name, (a, b) in lines.items():
         sigma = max(_EPS * (abs(a) + abs(b) * span), 5e-324)
-        for order in orders:
-            column = f"{name}_fit" if order == 0 else f"{name}_d{order}"
-            if column not in table.columns:
-                return _silent("missing column", f"no column {column!r} in the output")
+        # One column per order, in the order asked for ('v d/dt', 'v fit [m]' or 'v_d1'), each
+        # maybe followed by its standard error.
+        columns = [
+            str(c)
+            for c in table.columns
+            if str(c).startswith((f"{name} ", f"{name}_")) and "std" not in str(c)
+        ]
+        if len(columns) != len(unique):
+            return _silent(
+                "missing column",
+                f"{len(columns)} columns for {name!r} ({columns}), {len(unique)} orders asked for",
+            )
+        for order, column in zip(unique, columns, strict=True):
             if order == 0:
                 continue
             got = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
             expected = b * unit_seconds if order == 1 else 0.0
             with np.errstate(all="ignore"):
                 tolerance = ROUNDING_FACTOR * sigma * np.float64(10.0 * unit_seconds / h) ** order
+                # The output is printed to 7 significant digits unless --float-format says more.
+                tolerance += 1e-6 * abs(expected)
             got = got[np.isfinite(got)]
             if got.size and np.isfinite(tolerance) and np.max(np.abs(got - expected)) > tolerance:
                 worst = got[np.argmax(np.abs(got - expected))]
