@@ -162,7 +162,8 @@ def where_raised(error: BaseException) -> str:
     if filename.startswith(package):
         return "pydelt_like/" + filename[len(package) :].replace(os.sep, "/")
     if last.tb_frame.f_code.co_filename == "<fuzz>":
-        return "case"
+        # A lambda written in the case is the user's callable; the statement itself is the case.
+        return "case" if last.tb_frame.f_code.co_name == "<module>" else "user callable"
     if last.tb_frame.f_code.co_filename == "<preamble>":  # the preamble's user callables
         return "user callable"
     parts = filename.replace(os.sep, "/").split("/")
