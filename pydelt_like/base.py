@@ -96,7 +96,7 @@ def _normal_quantile(level: Any) -> float:
     value = check_real(
         level, name="level", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False, hint=hint
     )
-    probability = 0.5 + 0.5 * float(value)  # type: ignore[arg-type]
+    probability = 0.5 + 0.5 * float(value)
     if probability >= 1.0:
         raise ValueError(
             f"level={level!r} is too close to 1 for a finite band: (1 + level) / 2 rounds to 1 "
