@@ -93,6 +93,17 @@ def test_standard_input_and_output_and_default_columns(csv_file, monkeypatch, ca
     assert np.isfinite(written["value fit"]).all()  # the gap at row 17 is bridged
 
 
+def test_standard_input_is_decoded_with_the_encoding_option(monkeypatch, capsys):
+    # Bytes with a byte-order mark, as a pipe delivers them; its text layer says UTF-8.
+    data = "\ufefft;v\n" + "".join(f"{i};{i * i},5\n" for i in range(8))
+    stdin = io.TextIOWrapper(io.BytesIO(data.encode("utf-8")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["diff", "-", "--x", "t", "--sep", ";", "--decimal", ","]) == 0
+    written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep=";", decimal=",")
+    assert list(written.columns) == ["t", "v d/dt"]
+    np.testing.assert_allclose(written["v d/dt"][1:-1], 2 * written["t"][1:-1], atol=1e-4)
+
+
 def test_numeric_x_and_fixed_smoothing(tmp_path, capsys):
     x = np.linspace(0, 1, 50)
     path = tmp_path / "poly.csv"

@@ -553,6 +553,37 @@ def test_nearly_coincident_x_make_interpolation_a_clear_error():
     assert np.all(np.isfinite(auto.differentiate(1)(np.linspace(0, 1e4, 50))))
 
 
+def test_interpolation_of_subnormal_gaps_is_a_clear_error_not_a_numpy_one():
+    # Gaps from 5e-324 up to 1: the collocation system overflows before a swing can be measured.
+    x = np.geomspace(5e-324, 1.0, 58)
+    with pytest.raises(ValueError, match=r"overflows float64 between samples.*smoothing='auto'"):
+        SplineInterpolator(smoothing=0, k=3).fit(x, 1e-300 * np.linspace(-1, 1, 58))
+
+
+@pytest.mark.parametrize("smoothing", ["auto", 1e-3])
+def test_clustered_samples_of_a_line_do_not_swing_between_the_few_far_ones(smoothing):
+    # 43 samples within 0.001 and three far ones: a candidate of the search that follows the far
+    # ones' noise swung 0.2 (10^5 times the noise) between them; such candidates get no weight.
+    x = np.r_[np.linspace(0, 0.001, 43), 2.0, 10.0, 50.0]
+    y = -40000 * x + 1e-6 * np.random.default_rng(0).standard_normal(x.size)
+    spline = SplineInterpolator().fit(x, y)
+    grid = np.linspace(0, 50, 101)
+    assert np.abs(spline(grid) + 40000 * grid).max() < 1e-3
+    assert np.abs(spline.differentiate(1)(grid) + 40000).max() < 1e-4
+
+
+def test_series_of_very_different_magnitudes_with_weights_fit_each_to_its_own_digits():
+    # Checking the weights against the data's decimal rounding once overflowed at 1e308.
+    x = 1000.0 * np.sort(np.random.default_rng(5).random(41))
+    slopes = np.array([76.5e290, 1e200, 1.7e305])
+    y = np.array([1e300, 3.7, -8e307]) + slopes * x[:, None]
+    w = np.ones(41)
+    w[26] = 0.0
+    spline = SplineInterpolator().fit(x, y, weights=w)
+    np.testing.assert_allclose(spline.differentiate(1)(x), np.tile(slopes, (41, 1)), rtol=1e-6)
+    np.testing.assert_allclose(spline(x), y, rtol=1e-9)
+
+
 @pytest.mark.parametrize("scale", [1e300, 1e307, 1e-300, 5e-320])
 def test_huge_and_tiny_y_fit_to_rounding(scale):
     x = np.arange(30.0)

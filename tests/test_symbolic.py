@@ -100,6 +100,17 @@ def test_repr_rebuilds_the_tree():
     assert rebuilt is expr  # nodes are interned: equal structure is the same object
 
 
+def test_repr_of_a_tree_deeper_than_python_reads_back_is_refused():
+    import pydelt_like.symbolic as sym
+
+    deep = x
+    for _ in range(sym.MAX_REPR_DEPTH - 1):
+        deep = sin(deep)
+    assert eval(sym.to_repr(deep), vars(sym)) is deep  # 190 levels: read back
+    with pytest.raises(ValueError, match=r"nests more than 190 levels.*to_str"):
+        sym.to_repr(deep + 1)
+
+
 def test_nodes_are_immutable_hashable_and_shared():
     a = x * y + 1
     assert (x * y + 1) is a and hash(x * y + 1) == hash(a)

@@ -231,6 +231,12 @@ def test_array_input_errors():
         differentiate_array(x, np.zeros((3, 20)))
 
 
+def test_empty_dataarray_is_a_clear_error(xr):
+    data = xr.DataArray(np.zeros((0, 1)), coords={"time": pd.DatetimeIndex([])}, dims=("time", "c"))
+    with pytest.raises(ValueError, match="no samples along 'time'"):
+        timeseries.differentiate(data, 1, SplineInterpolator(), dim="time")
+
+
 def test_dataarray_follows_xarray_conventions(xr):
     time = pd.date_range("2024-01-01", periods=48, freq="h")
     hours = np.arange(48.0)

@@ -332,6 +332,16 @@ def test_check_xy_rejects_bad_weights(weights, error, match):
         check_xy([0.0, 1.0, 2.0], [0.0, 1.0, 2.0], weights=weights)
 
 
+@pytest.mark.parametrize("light", [1e-300, 2.0**-53, 5e-324])
+def test_check_xy_refuses_weights_too_unequal_for_float64(light):
+    w = np.ones(6)
+    w[3] = light
+    with pytest.raises(ValueError, match=r"span a ratio of .* \(index 3\).* weight 0"):
+        check_xy(np.arange(6.0), np.arange(6.0), weights=w)
+    w[3] = 2.0**-52  # at the limit: accepted
+    assert check_xy(np.arange(6.0), np.arange(6.0), weights=w).weights.size == 6
+
+
 def test_check_xy_rejects_weights_all_zero_after_omit():
     with pytest.raises(ValueError, match="weights are all zero on the samples left"):
         check_xy(
@@ -482,6 +492,8 @@ def test_check_xy_min_points_counts_distinct_samples():
 
 # ----------------------------------------------------------------------------- properties
 _values = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+# Zero, or a positive weight within the ratio that check_xy accepts.
+_weight_value = st.just(0.0) | st.floats(1e-6, 10.0)
 
 
 @settings(max_examples=100)
@@ -492,7 +504,7 @@ _values = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 def test_property_permuting_distinct_samples_gives_identical_fit_data(data, x):
     n = len(x)
     y = data.draw(st.lists(_values, min_size=n, max_size=n))
-    w = data.draw(st.lists(st.floats(0.0, 10.0), min_size=n, max_size=n).filter(any))
+    w = data.draw(st.lists(_weight_value, min_size=n, max_size=n).filter(any))
     perm = data.draw(st.permutations(range(n)))
     x_arr, y_arr, w_arr = np.array(x), np.array(y), np.array(w)
     x_perm, y_perm, w_perm = x_arr[perm], y_arr[perm], w_arr[perm]
@@ -517,7 +529,7 @@ def test_property_permuting_distinct_samples_gives_identical_fit_data(data, x):
 def test_property_averaging_conserves_total_weight_and_weighted_sum(data, x):
     n = len(x)
     y = np.array(data.draw(st.lists(_values, min_size=n, max_size=n)))
-    w = np.array(data.draw(st.lists(st.floats(0.0, 10.0), min_size=n, max_size=n).filter(any)))
+    w = np.array(data.draw(st.lists(_weight_value, min_size=n, max_size=n).filter(any)))
     x_arr = np.array(x)
     if np.unique(x_arr).size < 2:
         with pytest.raises(ValueError, match="needs at least 2 distinct samples, got 1"):
@@ -928,7 +940,7 @@ def test_property_merged_rows_are_distinct_and_conserve_weight_and_weighted_sum(
     n = len(rows)
     x = np.array(rows, dtype=float)
     y = np.array(data.draw(st.lists(_values, min_size=n, max_size=n)))
-    w = np.array(data.draw(st.lists(st.floats(0.0, 10.0), min_size=n, max_size=n).filter(any)))
+    w = np.array(data.draw(st.lists(_weight_value, min_size=n, max_size=n).filter(any)))
     distinct = np.unique(x, axis=0)
     if distinct.shape[0] < 2:
         with pytest.raises(ValueError, match="needs at least 2 distinct samples, got 1"):

@@ -99,6 +99,12 @@ class FitData:
         return self.x.min(axis=0), self.x.max(axis=0)
 
 
+#: Largest ratio of positive weights: a sample 2**52 times lighter than another is below the
+#: rounding of the heavier one's share in every sum they meet in (inverse variances spanning
+#: 13 decades, as in six decades of vapour pressure weighted 1/p**2, stay well inside).
+_MAX_WEIGHT_RATIO = 2.0**52
+
+
 def _power_of_two_above(magnitudes: np.ndarray) -> np.ndarray:
     """Integer exponents e with ``2**(e-1) <= m < 2**e`` (0 where m is 0): exact scalings."""
     return np.where(magnitudes > 0, np.frexp(magnitudes)[1], 0).astype(np.int64)
@@ -143,6 +149,15 @@ def _check_weights(weights: Any, n: int) -> np.ndarray:
         )
     if not (w > 0).any():
         raise ValueError("weights are all zero; at least one sample needs a positive weight")
+    positive = w[w > 0]
+    top, bottom = float(positive.max()), float(positive.min())
+    if top > _MAX_WEIGHT_RATIO * bottom:
+        raise ValueError(
+            f"weights span a ratio of {top / bottom:.3g} between the largest and the smallest "
+            f"positive one (index {int(np.argmin(np.where(w > 0, w, np.inf)))}); float64 cannot "
+            f"weigh samples that unequally in one fit (at most {_MAX_WEIGHT_RATIO:.3g}): give "
+            "samples that should not count weight 0, or raise the smallest weights"
+        )
     return w
 
 

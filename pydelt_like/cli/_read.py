@@ -89,15 +89,23 @@ def read_csv(
     try:
         # The x column as text: written back exactly as it came, parsed here. A separator
         # beyond ASCII needs the python engine, which pandas would otherwise pick with a warning.
+        # Standard input as bytes, decoded with --encoding like a file (its text layer has
+        # an encoding of its own, which pandas refuses to second-guess); text when it has no
+        # bytes underneath (a StringIO put in its place).
+        stdin_bytes = getattr(sys.stdin, "buffer", None) if source == "-" else None
+        if source == "-" and stdin_bytes is None:
+            encoding_used = None
+        else:
+            encoding_used = encoding
         frame = pd.read_csv(
-            sys.stdin if source == "-" else source,
+            (stdin_bytes or sys.stdin) if source == "-" else source,
             sep=sep,
             decimal=decimal,
             dtype=dict.fromkeys(text_columns, str),
             engine="python" if ord(sep) > 127 else "c",
             comment=comment,
             na_values=na_values or None,
-            encoding=encoding,
+            encoding=encoding_used,
         )
     except FileNotFoundError:
         raise CommandError(f"cannot read {source!r}: no such file") from None

@@ -54,6 +54,11 @@ MAX_ANTIDERIVATIVE_ORDER = 20
 _ROUNDING_RATIO = 9.0
 #: A fit whose noise is below this fraction of the data's spread has no noise at all.
 _EXACT_FIT = 1e-10
+#: A candidate of the smoothing search whose coefficients exceed this many times the largest
+#: datum on a grid of _SWING_GRID points swings far beyond the data between samples (see
+#: _without_wild_candidates); smooth fits stay within a few times.
+_CANDIDATE_GROWTH = 100.0
+_SWING_GRID = 1025
 #: An interpolant whose coefficients exceed the data's range this many times swings far
 #: beyond the data between samples (nearly coincident x): no one's idea of a curve through
 #: the samples.
@@ -234,9 +239,17 @@ class SplineInterpolator(BaseInterpolator):
         if not (gaps > 0).all():  # distinct x that coincide once mapped onto [0, 1]
             i = int(np.argmin(gaps))
             raise ValueError(self._too_close(std, i, "coincide at the resolution of float64"))
-        spline = make_interp_spline(std.u, std.z, k=k, axis=0)
-        growth = np.abs(spline.c).max(axis=0) / np.maximum(np.abs(std.z).max(axis=0), 1e-300)
-        if growth.max() > _INTERPOLANT_GROWTH:
+        try:
+            with np.errstate(all="ignore"):
+                spline = make_interp_spline(std.u, std.z, k=k, axis=0)
+                growth = np.abs(spline.c).max(axis=0) / np.maximum(
+                    np.abs(std.z).max(axis=0), 1e-300
+                )
+        except (ValueError, np.linalg.LinAlgError):
+            # Gaps so unequal that the collocation system overflows or is singular: the
+            # same trouble as a swing, beyond the point where it can be measured.
+            growth = np.array([np.inf])
+        if not growth.max() <= _INTERPOLANT_GROWTH:
             # The coefficients bound the curve: a large one is a swing far beyond the data,
             # forced by samples much closer together than the others.
             i = int(np.argmin(gaps))
@@ -245,8 +258,12 @@ class SplineInterpolator(BaseInterpolator):
                     std,
                     i,
                     f"are so much closer together than the other samples that the degree-{k} "
-                    f"interpolant would swing up to {growth.max():.2g} times the data's range "
-                    "between samples",
+                    + (
+                        f"interpolant would swing up to {growth.max():.2g} times the data's "
+                        "range between samples"
+                        if np.isfinite(growth.max())
+                        else "interpolant overflows float64 between samples"
+                    ),
                 )
             )
         spline.extrapolate = True
@@ -307,6 +324,7 @@ class SplineInterpolator(BaseInterpolator):
                 coefs.append(sel.coefficients[int(count)])
             else:
                 coefs.append(fitted.get(int(count)))  # band-only candidates: fitted lazily
+        sel = _without_wild_candidates(std.z, sel, coefs, k)
         self.unit_spline_ = merge(
             [
                 (int(count), coef * p)
@@ -583,3 +601,37 @@ class SplineInterpolator(BaseInterpolator):
             (ends[1] - ends[0])[None, :], self.derivative_order_ - 1, what="integral"
         )
         return self._as_output(total[0])
+
+
+def _without_wild_candidates(
+    z: np.ndarray, sel: Selection, coefs: list[np.ndarray | None], k: int
+) -> Selection:
+    """The selection without candidates that swing far beyond the data between samples.
+
+    A candidate whose knots fall where samples are few (clustered x) can follow the noise of
+    the few samples there and swing orders of magnitude beyond the data between them, while
+    its residuals stay small enough to earn some weight: even a few percent of such a swing
+    ruins the average. A candidate whose curve, on a fine grid over the data's range, exceeds
+    ``_CANDIDATE_GROWTH`` times the largest datum is one. Such candidates get no weight,
+    unless every weighted candidate of a series is one (then nothing better is on offer).
+    """
+    scale = np.maximum(np.abs(z).max(axis=0), np.finfo(float).tiny)
+    grid = np.linspace(0.0, 1.0, _SWING_GRID)
+    wild = np.zeros(sel.weights.shape, dtype=bool)
+    for i, (count, coef) in enumerate(zip(sel.counts, coefs, strict=True)):
+        if coef is not None and (sel.weights[i].max() > 0 or sel.band[i].max() > 0):
+            with np.errstate(all="ignore"):
+                curve = merge([(int(count), coef)], 0.0, 1.0, k)(grid)
+            wild[i] = ~(np.abs(curve).max(axis=0) <= _CANDIDATE_GROWTH * scale)
+    if not wild.any():
+        return sel
+    weights, band = sel.weights.copy(), sel.band.copy()
+    for j in range(weights.shape[1]):
+        keep = ~wild[:, j]
+        if (weights[keep, j] > 0).any():
+            weights[~keep, j] = 0.0
+            weights[:, j] /= weights[:, j].sum()
+        if (band[keep, j] > 0).any():
+            band[~keep, j] = 0.0
+            band[:, j] /= band[:, j].sum()
+    return dataclasses.replace(sel, weights=weights, band=band)

@@ -156,16 +156,19 @@ def decimal_resolution(y: np.ndarray) -> np.ndarray:
     quantum 0. Trailing zeros hide finer digits (57.0 may have been 57.00): callers must not
     trust one value's quantum alone.
     """
-    top = float(np.abs(y).max())
     quantum = np.zeros(y.shape)
-    if top == 0:
-        return quantum
-    found = np.zeros(y.shape, dtype=bool)
-    first = -int(np.floor(np.log10(top))) - 1
-    for decimals in range(first, first + 21):
-        hit = ~found & (np.round(y, decimals) == y)
-        quantum[hit] = 10.0**-decimals
-        found |= hit
+    for column in range(y.shape[1]):  # series of different magnitudes, each its own digits
+        top = float(np.abs(y[:, column]).max())
+        if top == 0:
+            continue
+        values, found = y[:, column], np.zeros(y.shape[0], dtype=bool)
+        first = -int(np.floor(np.log10(top))) - 1
+        # 10**308 is the largest power of ten in float64; finer than 10**-323 is below it.
+        for decimals in range(max(first, -308), min(first + 21, 324)):
+            with np.errstate(all="ignore"):
+                hit = ~found & (np.round(values, decimals) == values)
+            quantum[hit, column] = 10.0**-decimals
+            found |= hit
     quantum[y == 0] = 0.0  # an exact zero says nothing about its digits
     return quantum
 

@@ -65,11 +65,12 @@ from pydelt_like.symbolic.nodes import (
     symbols,
 )
 from pydelt_like.symbolic.parse import ParseError, parse
-from pydelt_like.symbolic.printing import to_repr, to_str
+from pydelt_like.symbolic.printing import MAX_REPR_DEPTH, to_repr, to_str
 from pydelt_like.symbolic.rules import derivative_unsimplified, differentiate
 from pydelt_like.symbolic.simplify import simplify
 
 __all__ = [
+    "MAX_REPR_DEPTH",
     "Add",
     "Const",
     "Equation",

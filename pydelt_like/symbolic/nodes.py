@@ -224,9 +224,10 @@ class Expr:
         return to_str(self)
 
     def __repr__(self) -> str:
-        from pydelt_like.symbolic.printing import to_repr
+        from pydelt_like.symbolic.printing import constructor_text
 
-        return to_repr(self)
+        # Any depth: repr() must not fail (to_repr refuses text Python cannot read back).
+        return constructor_text(self, max_depth=None)
 
 
 class Const(Expr):

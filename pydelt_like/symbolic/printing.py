@@ -20,12 +20,15 @@ from pydelt_like.symbolic.nodes import (
     postorder,
 )
 
-__all__ = ["MAX_TEXT_NODES", "fraction", "number_text", "to_repr", "to_str"]
+__all__ = ["MAX_REPR_DEPTH", "MAX_TEXT_NODES", "fraction", "number_text", "to_repr", "to_str"]
 
 # Text repeats every shared subtree, so its length follows count_nodes, which can be
 # astronomically larger than the distinct nodes an expression is made of. A million nodes
 # is some megabytes of text, more than anyone reads.
 MAX_TEXT_NODES = 1_000_000
+#: Deepest tree that to_repr writes: each level is one pair of parentheses, and Python's parser
+#: reads at most 200 nested ones (a function call's text inside a Func adds a few).
+MAX_REPR_DEPTH = 190
 
 
 def _checked(expr: Any, what: str) -> Expr:
@@ -266,7 +269,9 @@ def to_repr(expr: Expr) -> str:
     Raises
     ------
     ValueError
-        If the expression written out has more than ``MAX_TEXT_NODES`` (1,000,000) nodes.
+        If the expression written out has more than ``MAX_TEXT_NODES`` (1,000,000) nodes, or
+        nests more than ``MAX_REPR_DEPTH`` (190) levels deep (Python's parser reads at most
+        200 levels of parentheses back).
 
     Examples
     --------
@@ -274,9 +279,23 @@ def to_repr(expr: Expr) -> str:
     >>> Var("x") ** 2 + 1
     Add(Pow(Var('x'), Const(2)), Const(1))
     """
+    return constructor_text(expr, max_depth=MAX_REPR_DEPTH)
+
+
+def constructor_text(expr: Expr, *, max_depth: int | None) -> str:
+    """:func:`to_repr`'s text, refused beyond ``max_depth`` levels (None: any depth, for
+    ``repr()``, which must not fail and need not read back)."""
     expr = _checked(expr, "no repr")
     done: dict[Expr, str] = {}
+    depth: dict[Expr, int] = {}
     for node in postorder(expr):
+        depth[node] = 1 + max((depth[a] for a in node.args), default=0)
+        if max_depth is not None and depth[node] > max_depth:
+            raise ValueError(
+                f"the expression nests more than {max_depth} levels deep: its constructor "
+                "text would have more levels of parentheses than Python's parser reads back "
+                "(200); use to_str(expr) for text, or pickle to store the tree"
+            )
         if isinstance(node, Const):
             done[node] = f"Const({format_number(node.data)})"
         elif isinstance(node, Var):

@@ -193,6 +193,8 @@ def _read_dataarray(array: Any, dim: Hashable | None, datetime_unit: Any, what: 
         minute = isinstance(datetime_unit, str) and datetime_unit.strip() == "m"
         unit = parse_time_unit("min" if minute else datetime_unit, param="datetime_unit")
     n = array.sizes[dim]
+    if n == 0:
+        raise ValueError(f"the array has no samples along {dim!r}: nothing to differentiate")
     coord = array.coords[dim] if dim in array.coords else None
     is_time = coord is not None and _is_time_dtype(coord.dtype)
     if unit is not None and not is_time:
@@ -208,7 +210,7 @@ def _read_dataarray(array: Any, dim: Hashable | None, datetime_unit: Any, what: 
         index = coord.to_index()
         t = time_to_float(index, unit, name=f"coordinate {dim!r}")
         labels = coord.values
-        origin = index[0] if is_time else None
+        origin = index[0] if is_time and len(index) else None
     else:
         t, labels = np.arange(n, dtype=float), np.arange(n)
     check_time_order(t, labels, name=f"coordinate {dim!r}", fix=f"array.sortby({dim!r})")
