@@ -497,7 +497,16 @@ class BaseInterpolator(abc.ABC):
         """``(lower, upper)`` = values -/+ z * std, z from :meth:`_band_quantile`."""
         z = self._band_quantile(level)
         values, std = self._evaluate_public(x, order, return_std=True)
-        return values - z * std, values + z * std
+        with np.errstate(over="ignore", invalid="ignore"):
+            lower, upper = values - z * std, values + z * std
+        finite = np.isfinite(values) & np.isfinite(std)
+        if not (np.isfinite(lower[finite]).all() and np.isfinite(upper[finite]).all()):
+            raise ValueError(
+                f"the band's edges at level={level!r} exceed the float64 range (about 1.8e308) "
+                "in the units of x and y; express x in larger units or y in smaller ones (e.g. "
+                "divide y by a power of ten) and scale the result back, or lower the level"
+            )
+        return lower, upper
 
     def predict(self, x: ArrayLike, return_std: bool = False) -> Any:
         """Evaluate the fit.
@@ -551,6 +560,12 @@ class BaseInterpolator(abc.ABC):
         -------
         lower, upper : float or numpy.ndarray
             Shaped like :meth:`predict`'s values.
+
+        Raises
+        ------
+        ValueError
+            If ``level`` is not strictly between 0 and 1 (or so close to 1 that the band is
+            infinite), or a band edge exceeds the float64 range.
         """
         return self._interval_public(x, 0, level)
 

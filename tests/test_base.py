@@ -457,3 +457,16 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_band_edges_beyond_float64_are_an_error_not_inf(monkeypatch):
+    from pydelt_like import SplineInterpolator
+
+    x = np.linspace(0.0, 10.0, 40)
+    spline = SplineInterpolator().fit(x, 1e307 * np.sin(x))
+    lower, upper = spline.interval(x[:3])
+    assert np.all(np.isfinite(lower)) and np.all(lower < upper)
+    # A standard error near the top of float64: z times it cannot be held.
+    monkeypatch.setattr(spline, "_evaluate_std", lambda at, order: np.full((at.size, 1), 1e308))
+    with pytest.raises(ValueError, match=r"band.s edges at level=0\.95 exceed the float64 range"):
+        spline.interval(x[:3])
