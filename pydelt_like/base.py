@@ -376,7 +376,9 @@ class BaseInterpolator(abc.ABC):
         weights : array-like of shape (n_samples,), default=None
             Non-negative sample weights; ``None`` means equal weights. Samples with equal ``x``
             are merged into one (weighted mean of ``y``, summed weight) unless the interpolator
-            requires distinct ``x``.
+            requires distinct ``x``. The positive weights may span a ratio of at most
+            ``2**52`` (about 4.5e15): a sample lighter than that, next to the heaviest, is
+            below float64's rounding; give it weight 0 instead.
 
         Returns
         -------
