@@ -209,6 +209,9 @@ def _exactness(
             error = np.abs(rows[:, column] - expected)
         if not np.isfinite(tolerance):
             continue
+        # A tolerance that underflows (a second derivative over spacings of 1e298) still admits
+        # subnormal results: below float64's smallest normal number everything is rounding.
+        tolerance = max(float(tolerance), float(np.finfo(float).tiny))
         bad = ~(error <= tolerance) & np.isfinite(expected)
         if bad.any():
             i = int(np.argmax(np.where(bad, error, -1.0)))
