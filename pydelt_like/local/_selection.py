@@ -1,0 +1,162 @@
+"""Choosing the degree and the window of a local fit by leave-one-out cross-validation.
+
+Each candidate (degree ``p``, window ``k``) is scored by the leave-one-out prediction error
+of the samples, ``sum w_i (y_i - yhat_i)**2 / (1 - L_ii)**2`` over the weights' sum, where
+``L_ii`` is the weight the fit at ``x_i`` gives to ``y_i`` itself; for a linear smoother this
+equals refitting without the sample. One pass over the windows of a given size yields the
+power sums of every degree at once, so the whole degree range costs little more than one.
+Windows grow geometrically from the smallest that leaves a residual to the whole sample, and
+the search stops once the scores have risen well past the best for several sizes in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pydelt_like.local._engine import estimates, window_sums
+
+__all__ = ["Choice", "cross_validate", "cv_points", "window_ladder"]
+
+#: Window sizes grow by this factor (about 8 % in bandwidth between neighbours is finer than
+#: the cross-validation can tell apart).
+_LADDER_RATIO = 1.12
+#: The search stops once every candidate of this many consecutive sizes scores above
+#: _STOP_RATIO times the best so far (the score rises steeply past the optimum).
+_STOP_RUNGS = 4
+_STOP_RATIO = 4.0
+#: Leverages this close to 1 mean the fit interpolates: no prediction error to measure.
+_MAX_LEVERAGE = 1.0 - 1e-9
+#: At most this many samples are left out: the score's own noise is then well below the
+#: differences that matter, and large samples cost no more to score than this many.
+MAX_CV_POINTS = 1_000
+#: Points per chunk times samples per window, as in the engine.
+_CHUNK_ELEMENTS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the cross-validation chose for one series.
+
+    Attributes
+    ----------
+    degree : int
+        Degree of the local polynomial.
+    window : int
+        Samples per window.
+    score : float
+        Its leave-one-out mean squared prediction error (``inf`` when nothing was scored).
+    """
+
+    degree: int
+    window: int
+    score: float
+
+
+def window_ladder(smallest: int, largest: int) -> list[int]:
+    """Window sizes from ``smallest`` to ``largest`` (both included), about 12 % apart."""
+    sizes, size = [], smallest
+    while size < largest:
+        sizes.append(size)
+        size = max(size + 1, round(size * _LADDER_RATIO))
+    sizes.append(largest)
+    return sizes
+
+
+def cv_points(n: int) -> np.ndarray:
+    """Indices of the samples left out: all of them, or ``MAX_CV_POINTS`` spread evenly."""
+    if n <= MAX_CV_POINTS:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, MAX_CV_POINTS).round().astype(int))
+
+
+def cross_validate(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    *,
+    kernel: str,
+    degrees: tuple[int, ...],
+    windows: list[int],
+    robustness: np.ndarray | None = None,
+) -> tuple[list[Choice], dict[tuple[int, int], np.ndarray]]:
+    """Score every (degree, window) candidate for every series; return the best per series.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (n,)
+        Sorted, distinct sample positions.
+    y : numpy.ndarray of shape (n, m)
+        Sample values.
+    weights : numpy.ndarray of shape (n,)
+        Positive sample weights.
+    kernel : {'uniform', 'tricube'}
+    degrees : tuple of int
+        Candidate degrees, ascending.
+    windows : list of int
+        Candidate window sizes, ascending; a window must exceed a degree by at least one
+        sample for that pair to be scored.
+    robustness : numpy.ndarray of shape (n,) or None, default=None
+        Robustness weights: they weight the fits and each sample's share of the score.
+
+    Returns
+    -------
+    choices : list of Choice
+        The best candidate of each series. Exact ties go to the lower degree and then the
+        larger window (the smoother fit).
+    scores : dict
+        ``(degree, window) -> numpy.ndarray of shape (m,)``: every score computed.
+    """
+    m = y.shape[1]
+    left_out = cv_points(x.size)
+    points = x[left_out]
+    target = y[left_out]
+    w_out = weights[left_out] * (1.0 if robustness is None else robustness[left_out])
+    total = w_out.sum()
+    scores: dict[tuple[int, int], np.ndarray] = {}
+    best = np.full(m, np.inf)
+    above = 0
+    for window in windows:
+        usable = tuple(p for p in degrees if p + 1 < window)
+        if not usable:
+            continue
+        top = max(usable)
+        sums_by_degree = {p: np.zeros(m) for p in usable}
+        bad = dict.fromkeys(usable, False)
+        step = max(1, _CHUNK_ELEMENTS // window)
+        for begin in range(0, points.size, step):
+            part = slice(begin, min(points.size, begin + step))
+            sums = window_sums(
+                x, y, weights, points[part], window=window, top=top, kernel=kernel,
+                robustness=robustness, own=True,
+            )  # fmt: skip
+            for p in usable:
+                fit = estimates(sums, degree=p, orders=(0,), leverage=True)
+                assert fit.leverage is not None
+                if np.any(fit.leverage[w_out[part] > 0] > _MAX_LEVERAGE):
+                    bad[p] = True
+                    continue
+                resid = (target[part] - fit.values[:, 0, :]) / (1.0 - fit.leverage[:, None])
+                sums_by_degree[p] += np.einsum("q,qm->m", w_out[part], resid**2)
+        for p in usable:
+            score = np.full(m, np.inf) if bad[p] else sums_by_degree[p] / total
+            score = np.where(np.isfinite(score), score, np.inf)
+            scores[(p, window)] = score
+        current = np.min([scores[(p, window)] for p in usable], axis=0)
+        best = np.minimum(best, current)
+        above = above + 1 if np.all(current > _STOP_RATIO * best) else 0
+        if above >= _STOP_RUNGS:
+            break
+    return _pick(scores, m), scores
+
+
+def _pick(scores: dict[tuple[int, int], np.ndarray], m: int) -> list[Choice]:
+    # Lower degree first, then larger window: among exact ties, the smoother fit wins.
+    order = sorted(scores, key=lambda key: (key[0], -key[1]))
+    choices = []
+    for column in range(m):
+        key = min(order, key=lambda k: scores[k][column])
+        value = float(scores[key][column])
+        choices.append(Choice(degree=key[0], window=key[1], score=value))
+    return choices
