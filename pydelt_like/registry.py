@@ -248,35 +248,35 @@ register(
     "pydelt_like.local:LlaInterpolator",
     summary="local linear approximation: least-squares polynomials over windows of samples"
     + _LOCAL_BANDS,
-    max_order=6,
+    max_order=7,
     bands=True,
 )
 register(
     "glla",
     "pydelt_like.local:GllaInterpolator",
     summary="generalised LLA: a degree-n polynomial per embedding window" + _LOCAL_BANDS,
-    max_order=6,
+    max_order=7,
     bands=True,
 )
 register(
     "gold",
     "pydelt_like.local:GoldInterpolator",
     summary="GOLD: orthogonal local polynomials per window" + _LOCAL_BANDS,
-    max_order=6,
+    max_order=7,
     bands=True,
 )
 register(
     "lowess",
     "pydelt_like.local:LowessInterpolator",
     summary="LOWESS: robust tricube-weighted local regression" + _LOCAL_BANDS,
-    max_order=6,
+    max_order=7,
     bands=True,
 )
 register(
     "loess",
     "pydelt_like.local:LoessInterpolator",
     summary="LOESS: robust tricube-weighted local polynomials" + _LOCAL_BANDS,
-    max_order=6,
+    max_order=7,
     bands=True,
 )
 register(

@@ -16,7 +16,7 @@ from numpy.polynomial import legendre
 
 from pydelt_like._validation import FitData, check_int, check_real
 from pydelt_like.base import BaseInterpolator
-from pydelt_like.local._penalized import LOG_LAMBDAS, MAX_INTERVALS, Path, penalized_path
+from pydelt_like.local._penalized import LAMBDAS, MAX_INTERVALS, Path, penalized_path
 
 __all__ = ["FdaInterpolator"]
 
@@ -164,7 +164,7 @@ class FdaInterpolator(BaseInterpolator):
 
     def _choose(self, path: Path, data: FitData, unit: float) -> np.ndarray:
         """The penalty weight of each series: GCV, or the one meeting the residual target."""
-        lams = 10.0**LOG_LAMBDAS
+        lams = LAMBDAS
         rss = path.rss(lams)  # (n_lambda, m)
         if self.smoothing is None:
             spare = path.n - GCV_GAMMA * path.trace(lams)
@@ -236,21 +236,25 @@ def _polynomial_coefficients(
 
     n_basis = knots.size - k - 1
     points = np.linspace(lo, hi, 3 * n_basis)
-    basis = BSpline.design_matrix(points, knots, k).toarray()
+    basis = BSpline.design_matrix(points, knots, k).tocsr()
     values = legendre.legval(_unit(points, lo, hi), trend).T
-    coef, *_ = np.linalg.lstsq(basis, values, rcond=None)
-    return coef
+    # Least squares on a sampling of the polynomial; the sparse Gram matrix is banded and
+    # well conditioned on uniform knots, so its normal equations are accurate.
+    gram = np.asarray((basis.T @ basis).todense())
+    return np.linalg.solve(gram, np.asarray(basis.T @ values))
 
 
 def _meet_target(path: Path, rss: np.ndarray, column: int, target: float) -> float:
     """The lambda whose residual sum of squares is ``target`` (RSS grows with lambda)."""
-    logs = LOG_LAMBDAS
     if target <= rss[0]:
-        return float(10.0 ** logs[0])
+        return float(LAMBDAS[0])
     if target >= rss[-1]:
-        return float(10.0 ** logs[-1])
+        return float(LAMBDAS[-1])  # infinite: the unpenalised polynomial
     above = int(np.argmax(rss >= target))
-    low, high = logs[above - 1], logs[above]
+    if not np.isfinite(LAMBDAS[above]):
+        above -= 1  # between the largest finite lambda and the polynomial: take the former
+        return float(LAMBDAS[above])
+    low, high = np.log10(LAMBDAS[above - 1]), np.log10(LAMBDAS[above])
     for _ in range(_BISECTIONS):
         middle = 0.5 * (low + high)
         value = path.rss(np.array([10.0**middle]))[0, column]

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MAX_INTERVALS", "Path", "penalized_path"]
+__all__ = ["LAMBDAS", "MAX_INTERVALS", "Path", "penalized_path"]
 
 #: At most this many knot intervals: a penalised spline needs far fewer knots than samples
 #: (the penalty, not the knots, sets the smoothness), and the eigenproblem grows as their cube.
 MAX_INTERVALS = 400
 #: The smoothing parameters searched, relative to the scale of A / P: 0.1 decade apart over
-#: a range wide enough to reach both interpolation and the unpenalised polynomial.
-LOG_LAMBDAS = np.arange(-14.0, 16.0 + 1e-9, 0.1)
+#: a range wide enough to reach interpolation, then infinity (the unpenalised polynomial).
+LAMBDAS = np.r_[10.0 ** np.arange(-14.0, 16.0 + 1e-9, 0.1), np.inf]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Path:
     n: int
 
     def _d(self, lam: np.ndarray) -> np.ndarray:
-        return self.mu[None, :] + lam[:, None] * (1.0 - self.mu[None, :])
+        return _denominator(self.mu, lam[:, None])
 
     def trace(self, lam: np.ndarray) -> np.ndarray:
         """Effective degrees of freedom ``tr(B (A + lam P)^-1 B'W)`` for each ``lam``."""
@@ -76,13 +76,47 @@ class Path:
 
     def coefficients(self, lam: np.ndarray) -> np.ndarray:
         """B-spline coefficients, shape ``(n_basis, m)``, one ``lam`` per series."""
-        d = self.mu[:, None] + lam[None, :] * (1.0 - self.mu[:, None])
-        return self.vectors @ (self.z / d)
+        return self.vectors @ (self.z / _denominator(self.mu[:, None], lam[None, :]))
 
     def covariance_factor(self, lam: float) -> np.ndarray:
         """``F`` with ``(A + lam P)^-1 = F F'``."""
-        d = self.mu + lam * (1.0 - self.mu)
+        d = _denominator(self.mu, np.asarray(lam))
         return self.vectors / np.sqrt(d)[None, :]
+
+
+def _denominator(mu: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """``mu + lam (1 - mu)``, with ``lam = inf`` allowed (the unpenalised polynomial):
+    penalised directions then vanish and the null space keeps ``mu = 1``."""
+    free = mu >= 1.0
+    with np.errstate(invalid="ignore"):
+        d = mu + lam * (1.0 - mu)
+    return np.where(free, 1.0, d)
+
+
+def _split_eigh(a: np.ndarray, p: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Generalised eigenpairs of ``(A, A + P)``, the penalty's null space taken out exactly.
+
+    The null space (coefficient sequences that are polynomials of degree below ``order`` in
+    the knot index: the B-spline coefficients of polynomials on uniform knots) has
+    eigenvalue 1. Eigensolvers smear it into the smoothest penalised directions, whose
+    eigenvalues differ from 1 by less than rounding; an infinite lambda would then keep some
+    of those. So the null space is M-orthonormalised on its own (``M = A + P``) and the
+    problem solved on its M-orthogonal complement.
+    """
+    from scipy.linalg import eigh, null_space
+
+    size = a.shape[0]
+    m = a + p
+    index = (np.arange(size) - 0.5 * (size - 1)) / size
+    null = np.vander(index, order, increasing=True)
+    # M-orthonormal basis of the null space.
+    chol = np.linalg.cholesky(null.T @ m @ null)
+    null = np.linalg.solve(chol, null.T).T
+    rest = null_space((m @ null).T)  # vectors y with null' M y = 0
+    mu_rest, u = eigh(rest.T @ a @ rest, rest.T @ m @ rest)
+    vectors = np.hstack([null, rest @ u])
+    mu = np.r_[np.ones(order), np.clip(mu_rest, 0.0, 1.0 - np.finfo(float).eps)]
+    return mu, vectors
 
 
 def uniform_knots(lo: float, hi: float, intervals: int, k: int) -> np.ndarray:
@@ -114,7 +148,6 @@ def penalized_path(
         Number of uniform knot intervals on ``[x[0], x[-1]]``.
     """
     from scipy.interpolate import BSpline
-    from scipy.linalg import eigh
 
     knots = uniform_knots(float(x[0]), float(x[-1]), intervals, k)
     basis = BSpline.design_matrix(x, knots, k).tocsr()
@@ -125,11 +158,11 @@ def penalized_path(
     p = diff.T @ diff
     # Put A and P on one scale, so that the lambda grid means the same for every data set.
     p *= np.trace(a) / np.trace(p)
-    mu, vectors = eigh(a, a + p)
+    mu, vectors = _split_eigh(a, p, order)
     return Path(
         knots=knots,
         k=k,
-        mu=np.clip(mu, 0.0, 1.0),
+        mu=mu,
         vectors=vectors,
         z=vectors.T @ np.asarray(weighted.T @ y),
         yy=np.einsum("i,im->m", w, y**2),
