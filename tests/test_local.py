@@ -148,6 +148,7 @@ def test_lowess_values_match_statsmodels(it):
     assert ours.frac_ == pytest.approx(0.3)
 
 
+@pytest.mark.slow
 def test_windowed_families_match_pydelts_discrete_estimators():
     derivatives = pytest.importorskip("pydelt.derivatives")
     x = np.linspace(0, 3, 40)
@@ -172,6 +173,7 @@ def test_windowed_families_match_pydelts_discrete_estimators():
         )
 
 
+@pytest.mark.slow
 def test_irregular_sampling_is_as_accurate_as_regular():
     # A uniform-step method resampled onto a grid degrades on irregular data; the local
     # windows use the true spacing, so random sampling costs little.
@@ -242,6 +244,7 @@ def test_each_series_gets_its_own_window():
     np.testing.assert_allclose(both.differentiate(1)(grid)[:, 1], alone.differentiate(1)(grid))
 
 
+@pytest.mark.slow
 def test_large_samples_are_binned_and_stay_accurate():
     n = 3 * BIN_ABOVE + 7
     x = np.linspace(0, 4 * np.pi, n)

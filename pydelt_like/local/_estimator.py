@@ -55,11 +55,33 @@ _EXACT = 1e-12
 
 @dataclass(frozen=True)
 class _Series:
-    """What the fit learned for a group of series sharing one local smoother."""
+    """What the fit learned for a group of series sharing a degree and a set of windows.
+
+    ``shares[j, c]`` is the weight of ``windows[j]`` in the average of series ``columns[c]``;
+    ``best`` is the best-scoring window of each series.
+    """
 
     columns: np.ndarray
-    choice: Choice
+    degree: int
+    windows: tuple[int, ...]
+    shares: np.ndarray
+    best: np.ndarray
     robustness: np.ndarray | None
+
+
+def _group(
+    columns: np.ndarray, choices: list[Choice], robustness: np.ndarray | None
+) -> list[_Series]:
+    """Series with the same degree and windows share their fits (their shares may differ)."""
+    groups: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+    for slot, choice in enumerate(choices):
+        groups.setdefault((choice.degree, choice.windows), []).append(slot)
+    out = []
+    for (degree, windows), slots in groups.items():
+        shares = np.array([choices[s].shares for s in slots]).T
+        best = np.array([choices[s].window for s in slots])
+        out.append(_Series(columns[slots], degree, windows, shares, best, robustness))
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,7 +93,7 @@ class LocalState:
     data : Working
         The (possibly binned) samples the fit used.
     series : tuple
-        One entry per group of series that share a degree, a window and robustness weights.
+        One entry per group of series that share a degree, windows and robustness weights.
     noise_var : numpy.ndarray of shape (m,)
         Noise variance per unit weight of each series.
     kernel : str
@@ -151,13 +173,8 @@ class LocalPolynomialInterpolator(BaseInterpolator):
         iterations = self._robustness_iterations()
         m = work.y.shape[1]
         if iterations == 0:
-            choices = self._choose(work, degree, window, None, np.arange(m))
-            groups: dict[tuple[int, int], list[int]] = {}
-            for column, choice in enumerate(choices):
-                groups.setdefault((choice.degree, choice.window), []).append(column)
-            series = tuple(
-                _Series(np.array(cols), choices[cols[0]], None) for cols in groups.values()
-            )
+            columns = np.arange(m)
+            series = tuple(_group(columns, self._choose(work, degree, window, None, columns), None))
         else:
             series = tuple(
                 self._robust_series(work, degree, window, column, iterations) for column in range(m)
@@ -169,8 +186,8 @@ class LocalPolynomialInterpolator(BaseInterpolator):
         degrees = np.empty(m, dtype=int)
         windows = np.empty(m, dtype=int)
         for entry in series:
-            degrees[entry.columns] = entry.choice.degree
-            windows[entry.columns] = min(entry.choice.window * work.bin_size, data.n_samples)
+            degrees[entry.columns] = entry.degree
+            windows[entry.columns] = np.minimum(entry.best * work.bin_size, data.n_samples)
         self.degree_ = self._per_series(degrees)
         self.window_ = self._per_series(windows)
         self.noise_std_ = self._per_series(np.sqrt(noise_var))
@@ -262,49 +279,58 @@ class LocalPolynomialInterpolator(BaseInterpolator):
             robustness = _bisquare(residuals)
         if it and (degree is None or window is None):
             choice = self._choose(work, degree, window, robustness, cols, near=choice)[0]
-        return _Series(cols, choice, robustness)
+        return _group(cols, [choice], robustness)[0]
 
     def _noise_variance(self, work: Working, entry: _Series) -> np.ndarray:
-        """Residual variance per unit weight, corrected for the fit's own degrees of freedom."""
-        choice = entry.choice
-        fit = local_fit(
-            work.x, work.y[:, entry.columns], work.w, work.x, window=choice.window,
-            degree=choice.degree, kernel=self._kernel, orders=(0,),
-            robustness=entry.robustness, variance=True, leverage=True,
-        )  # fmt: skip
-        assert fit.variance is not None and fit.leverage is not None
+        """Residual variance per unit weight, corrected for the fit's own degrees of freedom
+        (those of the largest-share window of each series)."""
         rho = np.ones(work.x.size) if entry.robustness is None else entry.robustness
-        resid = work.y[:, entry.columns] - fit.values[:, 0, :]
-        rss = np.einsum("i,im->m", rho * work.w, resid**2)
-        dof = np.sum(rho * (1.0 - 2.0 * fit.leverage + work.w * fit.variance[:, 0]))
-        return rss / max(float(dof), 1.0)
+        out = np.empty(entry.columns.size)
+        lead = np.argmax(entry.shares, axis=0)
+        for j, window in enumerate(entry.windows):
+            slots = np.flatnonzero(lead == j)
+            if not slots.size:
+                continue
+            fit = local_fit(
+                work.x, work.y[:, entry.columns[slots]], work.w, work.x, window=window,
+                degree=entry.degree, kernel=self._kernel, orders=(0,),
+                robustness=entry.robustness, variance=True, leverage=True,
+            )  # fmt: skip
+            assert fit.variance is not None and fit.leverage is not None
+            resid = work.y[:, entry.columns[slots]] - fit.values[:, 0, :]
+            rss = np.einsum("i,im->m", rho * work.w, resid**2)
+            dof = np.sum(rho * (1.0 - 2.0 * fit.leverage + work.w * fit.variance[:, 0]))
+            out[slots] = rss / max(float(dof), 1.0)
+        return out
 
     # ---- evaluation -------------------------------------------------------------------
 
-    def _smoother_for(self, choice: Choice, order: int) -> tuple[int, int]:
-        """Degree and window used for derivatives of ``order``."""
-        degree = choice.degree if order < choice.degree else min(MAX_DEGREE, order + 1)
-        if self._requested_degree() is not None:
-            degree = choice.degree
-        n = self.state_.data.x.size
-        return degree, min(n, max(choice.window, degree + 2))
+    def _degree_for(self, degree: int, order: int) -> int:
+        """Degree used for derivatives of ``order`` when ``degree`` was chosen."""
+        if self._requested_degree() is not None or order < degree:
+            return degree
+        return min(MAX_DEGREE, order + 1)
 
     def _run(self, x: np.ndarray, order: int, variance: bool) -> np.ndarray:
+        """The share-weighted average over each series' windows (standard errors: the same
+        average of the windows' standard errors, an upper bound of the average's)."""
         state = self.state_
-        out = np.empty((x.size, self.n_outputs_))
+        n = state.data.x.size
+        out = np.zeros((x.size, self.n_outputs_))
         for entry in state.series:
-            degree, window = self._smoother_for(entry.choice, order)
-            fit = local_fit(
-                state.data.x, state.data.y[:, entry.columns], state.data.w, x, window=window,
-                degree=degree, kernel=state.kernel, orders=(order,),
-                robustness=entry.robustness, variance=variance,
-            )  # fmt: skip
-            if variance:
-                assert fit.variance is not None
-                var = fit.variance[:, 0, None] * state.noise_var[entry.columns]
-                out[:, entry.columns] = np.sqrt(var)
-            else:
-                out[:, entry.columns] = fit.values[:, 0, :]
+            degree = self._degree_for(entry.degree, order)
+            for j, window in enumerate(entry.windows):
+                fit = local_fit(
+                    state.data.x, state.data.y[:, entry.columns], state.data.w, x,
+                    window=min(n, max(window, degree + 2)), degree=degree, kernel=state.kernel,
+                    orders=(order,), robustness=entry.robustness, variance=variance,
+                )  # fmt: skip
+                if variance:
+                    assert fit.variance is not None
+                    part = np.sqrt(fit.variance[:, 0, None] * state.noise_var[entry.columns])
+                else:
+                    part = fit.values[:, 0, :]
+                out[:, entry.columns] += entry.shares[j] * part
         return out
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:

@@ -33,6 +33,10 @@ _MAX_LEVERAGE = 1.0 - 1e-9
 MAX_CV_POINTS = 1_000
 #: Points per chunk times samples per window, as in the engine.
 _CHUNK_ELEMENTS = 2_000_000
+#: Windows of the chosen degree whose Akaike weight is at least this fraction of the best's
+#: join the average, at most _MAX_AVERAGED of them: beyond, their share is negligible.
+_SHARE_CUTOFF = 0.01
+_MAX_AVERAGED = 8
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,26 @@ class Choice:
     degree : int
         Degree of the local polynomial.
     window : int
-        Samples per window.
+        Samples per window of the best-scoring candidate.
     score : float
         Its leave-one-out mean squared prediction error (``inf`` when nothing was scored).
+    windows : tuple of int
+        The windows whose estimates are averaged (the best and its near rivals of the same
+        degree); ``(window,)`` when nothing is averaged.
+    shares : tuple of float
+        Their weights in the average, summing to one.
     """
 
     degree: int
     window: int
     score: float
+    windows: tuple[int, ...] = ()
+    shares: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.windows:
+            object.__setattr__(self, "windows", (self.window,))
+            object.__setattr__(self, "shares", (1.0,))
 
 
 def window_ladder(smallest: int, largest: int) -> list[int]:
@@ -148,15 +164,46 @@ def cross_validate(
         above = above + 1 if np.all(current > _STOP_RATIO * best) else 0
         if above >= _STOP_RUNGS:
             break
-    return _pick(scores, m), scores
+    return _pick(scores, m, left_out.size), scores
 
 
-def _pick(scores: dict[tuple[int, int], np.ndarray], m: int) -> list[Choice]:
+def _pick(scores: dict[tuple[int, int], np.ndarray], m: int, n_left_out: int) -> list[Choice]:
+    """The best candidate of each series, averaged with its near rivals of the same degree.
+
+    Near the optimum the score is flat to a fraction of a percent over a range of windows,
+    while a derivative's error is not: which window wins is then the noise's choice. Like
+    the spline's averaging over knot counts, the windows of the chosen degree are averaged
+    with Akaike weights ``exp(-n/2 log(score / best))``, ``n`` the samples left out.
+    """
     # Lower degree first, then larger window: among exact ties, the smoother fit wins.
     order = sorted(scores, key=lambda key: (key[0], -key[1]))
     choices = []
     for column in range(m):
         key = min(order, key=lambda k: scores[k][column])
-        value = float(scores[key][column])
-        choices.append(Choice(degree=key[0], window=key[1], score=value))
+        best = float(scores[key][column])
+        rivals = [k for k in order if k[0] == key[0] and np.isfinite(scores[k][column])]
+        weights = {k: _akaike(float(scores[k][column]), best, n_left_out) for k in rivals}
+        kept = sorted(
+            (k for k in rivals if weights[k] >= _SHARE_CUTOFF),
+            key=lambda k: -weights[k],
+        )[:_MAX_AVERAGED]
+        kept = sorted(kept, key=lambda k: k[1]) or [key]
+        total = sum(weights.get(k, 1.0) for k in kept)
+        choices.append(
+            Choice(
+                degree=key[0],
+                window=key[1],
+                score=best,
+                windows=tuple(k[1] for k in kept),
+                shares=tuple(weights.get(k, 1.0) / total for k in kept),
+            )
+        )
     return choices
+
+
+def _akaike(score: float, best: float, n: int) -> float:
+    """``exp(-n/2 log(score / best))``: 1 for the best, and 1 for every candidate when the
+    best score is zero or not finite (nothing to tell them apart)."""
+    if not (np.isfinite(best) and best > 0):
+        return 1.0 if score == best else 0.0
+    return float(np.exp(-0.5 * n * np.log(score / best)))
