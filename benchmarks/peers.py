@@ -23,7 +23,8 @@ beside PyDelt's same methods, SciPy's ``savgol_filter`` and statsmodels' ``lowes
 bars of their own: at their automatic settings at least as accurate as PyDelt's same method
 at PyDelt's defaults in every row, and within 1.5x of our spline in the noisy rows.
 
-Run: ``python benchmarks/peers.py [--quick] [--out DIR] [--without pynumdiff,csaps]``
+Run: ``python benchmarks/peers.py [--quick] [--families] [--out DIR] [--without pynumdiff,csaps]``
+(``--families``: the families' rows and bars only, printed, nothing written)
 """
 
 from __future__ import annotations
@@ -755,12 +756,26 @@ def write_page(
     (out / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
+def _families_only(methods, cases) -> int:
+    """``--families``: the families' rows and bars alone, nothing written."""
+    keep = {_families.SPLINE} | {n for c, p, _ in _families.FAMILIES for n in (_families.auto_name(c), p)}  # fmt: skip
+    methods = [m for m in methods if m.name in keep]
+    results = {}
+    for case in cases:
+        print(f"== {case['name']}", flush=True)
+        results[case["name"]] = run_case(case, methods)[0]
+    family_rows = _families.family_rows(cases, results, TIE_FLOOR)
+    _families.print_family_summary(family_rows)
+    return verdict(_families.family_missed(family_rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three cases, no networks, no PyNumDiff, n = 1000 only")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for benchmarks.md and img/benchmarks/")  # fmt: skip
     parser.add_argument("--without", default="", help="comma-separated peer packages to treat as missing")  # fmt: skip
     parser.add_argument("--max-n", type=int, default=1_000_000, help="largest n of the scaling run")  # fmt: skip
+    parser.add_argument("--families", action="store_true", help="only the families' bars: our spline, our families at their automatic settings and PyDelt's same methods, every case; prints, writes nothing")  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     # The machine is shared: torch's worker threads spin at barriers, and one busy core makes
@@ -780,6 +795,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = public_cases(0) + extra_cases(0)
     if args.quick:
         cases = [c for c in cases if c["name"] in QUICK_CASES]
+    if args.families:
+        return _families_only(methods, cases)
 
     results, infos = {}, {}
     print(f"{'':2s}{'method':38s} {'nrmse 1':>10s} {'nrmse 2':>10s} {'time':>10s}")
