@@ -7,6 +7,14 @@ equals refitting without the sample. One pass over the windows of a given size y
 power sums of every degree at once, so the whole degree range costs little more than one.
 Windows grow geometrically from the smallest that leaves a residual to the whole sample, and
 the search stops once the scores have risen well past the best for several sizes in a row.
+
+Where the sampling has holes, leaving one sample out does not test what evaluation inside a
+hole asks of the fit: a prediction from data that lie far from the point. So each sample
+``i`` leaves out a *block*: every sample closer to ``x_i`` than half the wider of its two
+neighbouring spacings (h-block cross-validation, Burman, Chow and Nolan 1994). At a hole's
+edge the block spans half the hole, and the sample is predicted as the middle of the hole
+will be; on regular sampling the block is the sample alone, and the score is the plain
+leave-one-out one.
 """
 
 from __future__ import annotations
@@ -15,7 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pydelt_like.local._engine import estimates, window_sums
+from pydelt_like.local._engine import (
+    WindowSums,
+    _kernel,
+    _power_sums,
+    estimates,
+    nearest_windows,
+    window_sums,
+)
 
 __all__ = ["Choice", "cross_validate", "cv_points", "window_ladder"]
 
@@ -126,10 +141,14 @@ def cross_validate(
     """
     m = y.shape[1]
     left_out = cv_points(x.size)
+    blocks = block_sizes(x, left_out)
+    wide = np.flatnonzero(blocks > 1)
     points = x[left_out]
     target = y[left_out]
     w_out = weights[left_out] * (1.0 if robustness is None else robustness[left_out])
     total = w_out.sum()
+    w_loo = w_out.copy()
+    w_loo[wide] = 0.0
     scores: dict[tuple[int, int], np.ndarray] = {}
     best = np.full(m, np.inf)
     above = 0
@@ -154,7 +173,15 @@ def cross_validate(
                     bad[p] = True
                     continue
                 resid = (target[part] - fit.values[:, 0, :]) / (1.0 - fit.leverage[:, None])
-                sums_by_degree[p] += np.einsum("q,qm->m", w_out[part], resid**2)
+                sums_by_degree[p] += np.einsum("q,qm->m", w_loo[part], resid**2)
+        if wide.size:
+            # The samples whose block holds more than themselves: their leave-one-out
+            # residuals are replaced by those of leaving their block out.
+            for p, resid in _block_residuals(
+                x, y, weights, left_out[wide], blocks[wide], window=window, degrees=usable,
+                kernel=kernel, robustness=robustness,
+            ).items():  # fmt: skip
+                sums_by_degree[p] += np.einsum("q,qm->m", w_out[wide], resid**2)
         for p in usable:
             score = np.full(m, np.inf) if bad[p] else sums_by_degree[p] / total
             score = np.where(np.isfinite(score), score, np.inf)
@@ -207,3 +234,90 @@ def _akaike(score: float, best: float, n: int) -> float:
     if not (np.isfinite(best) and best > 0):
         return 1.0 if score == best else 0.0
     return float(np.exp(-0.5 * n * np.log(score / best)))
+
+
+def block_sizes(x: np.ndarray, left_out: np.ndarray) -> np.ndarray:
+    """Samples within half the wider neighbouring spacing of each left-out sample (itself
+    included): 1 on regular sampling, more at the edges of holes."""
+    steps = np.diff(x)
+    if steps.size == 0:
+        return np.ones(left_out.size, dtype=int)
+    left = np.r_[steps[0], steps][left_out]
+    right = np.r_[steps, steps[-1]][left_out]
+    # A hair under half, so that rounding in a regular grid never pulls a neighbour in.
+    radius = 0.5 * np.maximum(left, right) * (1.0 - 1e-9)
+    lo = np.searchsorted(x, x[left_out] - radius, side="left")
+    hi = np.searchsorted(x, x[left_out] + radius, side="right")
+    return (hi - lo).astype(int)
+
+
+def _block_residuals(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    left_out: np.ndarray,
+    blocks: np.ndarray,
+    *,
+    window: int,
+    degrees: tuple[int, ...],
+    kernel: str,
+    robustness: np.ndarray | None,
+) -> dict[int, np.ndarray]:
+    """``y_i`` minus its prediction from the ``window - 1`` samples nearest to ``x_i``
+    outside its block, for each degree: the block's samples are the nearest ones, so the
+    window of ``window + b - 1`` nearest samples holds them all, and they get weight zero."""
+    out = {p: np.empty((left_out.size, y.shape[1])) for p in degrees}
+    top = max(degrees)
+    for b in np.unique(blocks):
+        rows = np.flatnonzero(blocks == b)
+        size = min(x.size, window + int(b) - 1)
+        for begin in range(0, rows.size, max(1, _CHUNK_ELEMENTS // size)):
+            part = rows[begin : begin + max(1, _CHUNK_ELEMENTS // size)]
+            sums = _sums_without_block(
+                x, y, weights, left_out[part], size=size, block=int(b), top=top,
+                kernel=kernel, robustness=robustness,
+            )  # fmt: skip
+            for p in degrees:
+                fit = estimates(sums, degree=p, orders=(0,))
+                out[p][part] = y[left_out[part]] - fit.values[:, 0, :]
+    return out
+
+
+def _sums_without_block(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    index: np.ndarray,
+    *,
+    size: int,
+    block: int,
+    top: int,
+    kernel: str,
+    robustness: np.ndarray | None,
+) -> WindowSums:
+    """Power sums over the ``size`` samples nearest to ``x[index]``, the ``block`` nearest
+    of them (the block) weighted zero."""
+    points = x[index]
+    start, radius = nearest_windows(x, points, size)
+    idx = start[:, None] + np.arange(size)
+    xw = x[idx]
+    distance = np.abs(xw - points[:, None])
+    nearest = np.argsort(distance, axis=1, kind="stable")[:, :block]
+    kw = _kernel((xw - points[:, None]) / radius[:, None], kernel)
+    np.put_along_axis(kw, nearest, 0.0, axis=1)
+    if robustness is not None:
+        kw = kw * robustness[idx]
+    w = kw * weights[idx]
+    centre = 0.5 * (xw[:, 0] + xw[:, -1])
+    half = 0.5 * (xw[:, -1] - xw[:, 0])
+    half = np.where(half > 0, half, 1.0)
+    u = (xw - centre[:, None]) / half[:, None]
+    ymom = np.empty((points.size, top + 1, y.shape[1]))
+    acc = w[..., None] * y[idx]
+    for j in range(top + 1):
+        ymom[:, j] = acc.sum(axis=1)
+        acc *= u[..., None]
+    return WindowSums(
+        start=start, centre=centre, half=half, u0=(points - centre) / half,
+        moments=_power_sums(w, u, 2 * top), ymoments=ymom, second=None, own_w=None, own_u=None,
+    )  # fmt: skip
