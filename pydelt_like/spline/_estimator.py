@@ -43,6 +43,7 @@ from pydelt_like.spline._weights import (
     check_weights_against_residuals,
     rounding_to_claimed_variance,
 )
+from pydelt_like.spline._wild import past_wild_candidates, without_wild_candidates
 
 __all__ = ["SplineInterpolator"]
 
@@ -54,11 +55,6 @@ MAX_ANTIDERIVATIVE_ORDER = 20
 _ROUNDING_RATIO = 9.0
 #: A fit whose noise is below this fraction of the data's spread has no noise at all.
 _EXACT_FIT = 1e-10
-#: A candidate of the smoothing search whose coefficients exceed this many times the largest
-#: datum on a grid of _SWING_GRID points swings far beyond the data between samples (see
-#: _without_wild_candidates); smooth fits stay within a few times.
-_CANDIDATE_GROWTH = 100.0
-_SWING_GRID = 1025
 #: An interpolant whose coefficients exceed the data's range this many times swings far
 #: beyond the data between samples (nearly coincident x): no one's idea of a curve through
 #: the samples.
@@ -324,9 +320,12 @@ class SplineInterpolator(BaseInterpolator):
                 coefs.append(sel.coefficients[int(count)])
             else:
                 coefs.append(fitted.get(int(count)))  # band-only candidates: fitted lazily
-        sel, stuck = _without_wild_candidates(std.z, sel, coefs, k)
+        sel, stuck = without_wild_candidates(std.z, sel, coefs, k)
         if stuck.any():
-            sel, coefs = self._past_wild_candidates(std, sel, coefs, stuck, n_eff)
+            limit = max(1, n_eff - k - 1)
+            if self.max_knots is not None:
+                limit = min(limit, int(self.max_knots))
+            sel, coefs = past_wild_candidates(std, sel, coefs, stuck, k, limit)
         self.unit_spline_ = merge(
             [
                 (int(count), coef * p)
@@ -358,46 +357,6 @@ class SplineInterpolator(BaseInterpolator):
         self.posterior_ = Posterior(
             std.u, std.z, std.w, k, sel.counts, coefs, sel.weights, sel.band, unit
         )
-
-    def _past_wild_candidates(
-        self,
-        std: Standardised,
-        sel: Selection,
-        coefs: list[np.ndarray | None],
-        stuck: np.ndarray,
-        n_eff: int,
-    ) -> tuple[Selection, list[np.ndarray | None]]:
-        """More knot intervals for the series whose every weighted candidate swings wild.
-
-        Few intervals over clustered samples leave coefficients that only the noise of a few
-        far samples decides (one quintic through a cluster and three far points swung 10**5
-        times the noise between them); more intervals localise them, and the bridge over
-        stretches without data holds them calm. Tries growing counts until one stays within
-        the data for every such series (or the largest count allowed), and gives it all their
-        weight. The other series are unchanged.
-        """
-        k = int(self.k)
-        limit = max(1, n_eff - k - 1)
-        if self.max_knots is not None:
-            limit = min(limit, int(self.max_knots))
-        count = int(sel.counts.max())
-        while count < limit:
-            count = min(limit, max(count + 1, (3 * count) // 2))
-            coef = fit_batch(std.u, std.z, std.w, 0.0, 1.0, k, np.array([count])).coefficients(0)
-            calm = ~_swings(std.z, count, coef, k)
-            if calm[stuck].all() or count == limit:
-                break
-        else:
-            return sel, coefs
-        chosen = stuck & calm
-        if not chosen.any():
-            return sel, coefs
-        row = np.where(chosen, 1.0, 0.0)[None, :]
-        weights = np.vstack([np.where(chosen, 0.0, sel.weights), row])
-        band = np.vstack([np.where(chosen, 0.0, sel.band), row])
-        counts = np.append(sel.counts, count)
-        selection = dataclasses.replace(sel, counts=counts, weights=weights, band=band)
-        return selection, [*coefs, coef]
 
     def _respect_rounding(self, std: Standardised, y: np.ndarray) -> Standardised | None:
         """Lower the weights of samples whose y is rounded more coarsely than they claim.
@@ -643,46 +602,3 @@ class SplineInterpolator(BaseInterpolator):
             (ends[1] - ends[0])[None, :], self.derivative_order_ - 1, what="integral"
         )
         return self._as_output(total[0])
-
-
-def _swings(z: np.ndarray, count: int, coef: np.ndarray, k: int) -> np.ndarray:
-    """Per series, whether the candidate's curve exceeds ``_CANDIDATE_GROWTH`` times the
-    largest datum somewhere on a fine grid over the data's range."""
-    scale = np.maximum(np.abs(z).max(axis=0), np.finfo(float).tiny)
-    with np.errstate(all="ignore"):
-        curve = merge([(count, coef)], 0.0, 1.0, k)(np.linspace(0.0, 1.0, _SWING_GRID))
-    return ~(np.abs(curve).max(axis=0) <= _CANDIDATE_GROWTH * scale)
-
-
-def _without_wild_candidates(
-    z: np.ndarray, sel: Selection, coefs: list[np.ndarray | None], k: int
-) -> tuple[Selection, np.ndarray]:
-    """The selection without candidates that swing far beyond the data between samples.
-
-    A candidate whose knots fall where samples are few (clustered x) can follow the noise of
-    the few samples there and swing orders of magnitude beyond the data between them, while
-    its residuals stay small enough to earn some weight: even a few percent of such a swing
-    ruins the average. Such candidates (see :func:`_swings`) get no weight. Also returns, per
-    series, whether every weighted candidate was one (its weights are then left as they were,
-    for the caller to look further).
-    """
-    m = sel.weights.shape[1]
-    wild = np.zeros(sel.weights.shape, dtype=bool)
-    for i, (count, coef) in enumerate(zip(sel.counts, coefs, strict=True)):
-        if coef is not None and (sel.weights[i].max() > 0 or sel.band[i].max() > 0):
-            wild[i] = _swings(z, int(count), coef, k)
-    stuck = np.zeros(m, dtype=bool)
-    if not wild.any():
-        return sel, stuck
-    weights, band = sel.weights.copy(), sel.band.copy()
-    for j in range(m):
-        keep = ~wild[:, j]
-        if (weights[keep, j] > 0).any():
-            weights[~keep, j] = 0.0
-            weights[:, j] /= weights[:, j].sum()
-        else:
-            stuck[j] = True
-        if (band[keep, j] > 0).any():
-            band[~keep, j] = 0.0
-            band[:, j] /= band[:, j].sum()
-    return dataclasses.replace(sel, weights=weights, band=band), stuck
