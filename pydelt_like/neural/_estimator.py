@@ -42,6 +42,7 @@ from pydelt_like.neural._ensemble import (
     standardise,
 )
 from pydelt_like.neural._io import load_network, save_network
+from pydelt_like.neural._noise import likelihood_noise_variance
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
     MAX_LBFGS_ITERATIONS,
@@ -49,6 +50,7 @@ from pydelt_like.neural._training import (
     TrainingData,
     TrainingSettings,
     diverged,
+    network_targets,
     train,
 )
 
@@ -423,7 +425,10 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             )
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
         # 1-D inputs arrive sorted (check_xy), as the difference estimator needs.
-        noise = difference_noise_variance(xs[:, 0] if xs.shape[1] == 1 else xs, ys, w, neighbours=4)
+        if xs.shape[1] == 1:
+            noise = difference_noise_variance(xs[:, 0], ys, w, neighbours=4)
+        else:
+            noise = likelihood_noise_variance(xs, ys, w)
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
@@ -432,13 +437,15 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
             progress=bool(self.progress),
-            target=float(np.mean(noise)) if self.early_stopping == "noise" else -1.0,
+            targets=network_targets(layout, noise) if self.early_stopping == "noise" else None,
             mean_weight=float(np.mean(w[order])),
         )
         samples = TrainingData(tensor(xs[order]), tensor(ys[order]), train_w)
-        self.loss_history_ = train(
+        result = train(
             layout, self.params_, samples, validation, generator, settings, name=type(self).__name__
         )
+        self.params_ = result.params
+        self.loss_history_ = result.history
         self.n_iterations_ = len(self.loss_history_)
 
         with torch.no_grad():

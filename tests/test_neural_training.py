@@ -1,0 +1,111 @@
+"""The training rooms of the neural package: the hand-written gradient, the batched L-BFGS,
+the noise estimate in several dimensions and the thread setting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from pydelt_like.neural._backprop import Batch, FlatLayout, loss_and_gradient
+from pydelt_like.neural._ensemble import (
+    PIECEWISE_LINEAR,
+    SMOOTH,
+    EnsembleLayout,
+    NetworkArchitecture,
+    initial_parameters,
+    members,
+)
+from pydelt_like.neural._lbfgs import LBFGSState, lbfgs_steps
+from pydelt_like.neural._noise import likelihood_noise_variance
+
+
+def _autograd_objective(layout, params, x, y, w, decay):
+    """The objective as autograd sees it, from the forward pass the estimator evaluates."""
+    out = members(layout, params, x)  # (K, n, m)
+    member_w = w[None] if w.ndim == 1 else w.T
+    err = ((out - y[None]) ** 2).mean(dim=2)
+    objective = ((err * member_w).sum(dim=1) / (w.mean() * x.shape[0])).sum()
+    return objective + decay * sum((p**2).sum() for p in params[0::2])
+
+
+@pytest.mark.parametrize("activation", SMOOTH + PIECEWISE_LINEAR)
+@pytest.mark.parametrize(
+    ("outputs", "independent", "per_member"), [(1, False, False), (2, True, True), (3, False, True)]
+)
+def test_the_hand_written_gradient_is_autograds(activation, outputs, independent, per_member):
+    generator = torch.Generator().manual_seed(1)
+    architecture = NetworkArchitecture((5, 4), activation, 3, independent)
+    layout = EnsembleLayout(architecture, 2, outputs)
+    start = initial_parameters(layout, generator, torch.device("cpu"), torch.float64)
+    params = [p.detach().clone() for p in start]
+    for p in params[1::2]:  # non-zero biases, so that their gradient is checked too
+        p.copy_(torch.randn(p.shape, generator=generator, dtype=torch.float64))
+    x = torch.randn(11, 2, generator=generator, dtype=torch.float64)
+    y = torch.randn(11, outputs, generator=generator, dtype=torch.float64)
+    w = torch.rand((11, 3) if per_member else (11,), generator=generator, dtype=torch.float64)
+    decay = 0.03
+    flat = FlatLayout.of(layout)
+    theta = flat.pack(params)
+    mean_weight = float(w.mean())
+    batch = Batch.of(layout, x, y, w, mean_weight)
+    objective, loss, grad = loss_and_gradient(
+        flat, activation, theta, batch, decay, flat.weight_mask(theta)
+    )
+    leaves = [p.clone().requires_grad_(True) for p in params]
+    expected = _autograd_objective(layout, leaves, x, y, w, decay)
+    expected.backward()
+    # Every network's objective summed is the ensemble's; so is every gradient row.
+    torch.testing.assert_close(objective.sum(), expected.detach(), rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(grad, flat.pack([p.grad for p in leaves]), rtol=1e-10, atol=1e-12)
+    assert loss.shape == (layout.n_networks,)
+    assert [v.shape for v in flat.unpack(theta)] == [p.shape for p in params]
+
+
+def test_batched_lbfgs_minimises_each_problem_on_its_own():
+    # Three independent ill-conditioned quadratics (condition numbers 1, 1e2, 1e4), one per row.
+    generator = torch.Generator().manual_seed(0)
+    p = 12
+    scales = torch.stack([torch.logspace(0, k, p, dtype=torch.float64) for k in (0, 2, 4)])
+    centre = torch.randn(3, p, generator=generator, dtype=torch.float64)
+
+    def evaluate(theta):
+        diff = theta - centre
+        value = 0.5 * (scales * diff * diff).sum(dim=1)
+        return value, value, scales * diff
+
+    theta = torch.zeros(3, p, dtype=torch.float64)
+    state = LBFGSState.start(theta, *evaluate(theta), history=10)
+    for _ in range(300):
+        if not lbfgs_steps(evaluate, theta, state, 1):
+            break
+    torch.testing.assert_close(theta, centre, rtol=0, atol=1e-6)
+    assert bool((state.loss < 1e-10).all())
+
+
+# Curved functions of 2-5 coordinates, and a known noise level.
+_FUNCTIONS = {
+    "saddle": lambda x: x[:, 0] * x[:, 1] + x[:, 0] ** 2,
+    "franke-like": lambda x: (
+        np.exp(-((3 * x[:, 0] - 1) ** 2) - (3 * x[:, 1] - 1) ** 2) + 0.5 * np.sin(2 * x[:, 0])
+    ),
+    "bump3": lambda x: np.exp(-(x**2).sum(axis=1)),
+    "wave4": lambda x: np.sin(x[:, 0] + x[:, 1]) * np.cos(x[:, 2] - x[:, 3]),
+}
+_DIMS = {"saddle": 2, "franke-like": 2, "bump3": 3, "wave4": 4}
+
+
+@pytest.mark.parametrize("name", sorted(_FUNCTIONS))
+def test_the_noise_estimate_in_several_dimensions_finds_the_known_noise(name):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (400, _DIMS[name]))
+    f = _FUNCTIONS[name](x)
+    sigma = 0.02 * f.std()
+    y = (f + sigma * rng.standard_normal(f.size))[:, None]
+    xs = (x - x.mean(axis=0)) / x.std(axis=0)
+    w = np.ones(x.shape[0])
+    estimate = float(np.sqrt(likelihood_noise_variance(xs, y, w)[0]))
+    assert 0.75 * sigma < estimate < 1.33 * sigma
+    # Clean data: far below any noise (the refinement then runs to convergence).
+    clean = float(np.sqrt(likelihood_noise_variance(xs, f[:, None], w)[0]))
+    assert clean < 0.2 * sigma
