@@ -109,3 +109,78 @@ def test_the_noise_estimate_in_several_dimensions_finds_the_known_noise(name):
     # Clean data: far below any noise (the refinement then runs to convergence).
     clean = float(np.sqrt(likelihood_noise_variance(xs, f[:, None], w)[0]))
     assert clean < 0.2 * sigma
+
+
+# ------------------------------------------------------------------ threads
+def _tiny(**params):
+    from pydelt_like import NeuralNetworkInterpolator
+
+    base = {"hidden_layers": (4,), "epochs": 5, "lbfgs_iterations": 3, "n_members": 1}
+    return NeuralNetworkInterpolator(**{**base, "random_state": 0, "device": "cpu", **params})
+
+
+_U = np.linspace(0, 1, 20)
+
+
+@pytest.mark.parametrize("num_threads", [None, 1, 3])
+def test_training_uses_its_threads_and_restores_the_callers(monkeypatch, num_threads):
+    from pydelt_like.neural import _training
+
+    seen = []
+    real = _training.train
+    monkeypatch.setattr(
+        "pydelt_like.neural._estimator.train",
+        lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k),
+    )
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        _tiny(num_threads=num_threads).fit(_U, np.sin(_U))
+        assert torch.get_num_threads() == 2
+        # The seed-sized problem (here smaller still) trains on one thread by default.
+        assert seen == [1 if num_threads is None else num_threads]
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_the_callers_threads_are_restored_when_training_fails():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with pytest.raises(ValueError, match="training diverged"):
+            _tiny(num_threads=1, learning_rate=1e300).fit(_U, np.sin(_U))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "fragment"),
+    [
+        (0, ValueError, "num_threads must be at least 1"),
+        (5000, ValueError, "num_threads must be at most 1024"),
+        (2.0, TypeError, "num_threads must be an integer"),
+        (True, TypeError, "num_threads must be an integer"),
+    ],
+)
+def test_bad_thread_counts_are_refused(value, error, fragment):
+    with pytest.raises(error, match=fragment):
+        _tiny(num_threads=value).fit(_U, np.sin(_U))
+
+
+def test_large_problems_get_more_threads_only_where_cores_are_idle(monkeypatch):
+    from pydelt_like.neural import _devices
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        assert _devices.auto_threads(1e5) == 1
+        assert _devices.auto_threads(1e12) == 4  # never above the caller's setting
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.5, 0.0, 0.0))
+        assert _devices.auto_threads(1e12) == 2  # 8 cores, 6 busy
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (20.0, 0.0, 0.0))
+        assert _devices.auto_threads(1e12) == 1
+    finally:
+        torch.set_num_threads(before)

@@ -8,6 +8,7 @@ package's other rooms: ``_ensemble`` (architecture, stacked weights, forward pas
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,7 +28,13 @@ from pydelt_like._validation import (
 from pydelt_like.base import BaseInterpolator, Derivative, _check_flag, _normal_quantile
 from pydelt_like.neural import _derivatives as autograd
 from pydelt_like.neural._derivatives import MAX_ORDER, FittedNetwork
-from pydelt_like.neural._devices import resolve_device, torch_module
+from pydelt_like.neural._devices import (
+    MAX_THREADS,
+    auto_threads,
+    intra_op_threads,
+    resolve_device,
+    torch_module,
+)
 from pydelt_like.neural._ensemble import (
     MAX_MEMBERS,
     PIECEWISE_LINEAR,
@@ -197,6 +204,13 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Where to train and evaluate: CUDA when available, else the CPU.
     dtype : {'float64', 'float32'} or None, default=None
         ``None`` is float64 on the CPU (accurate derivatives) and float32 on CUDA.
+    num_threads : int or None, default=None
+        CPU threads (``torch.set_num_threads``) while training, from 1 to ``MAX_THREADS``
+        (1,024); the caller's setting is restored afterwards, also on errors. ``None`` picks
+        as many as pay off: one for small problems (the steps are too short to share, and a
+        second thread under a competing process slows every step down), more for large ones,
+        never more than torch's current setting or the cores left idle by other processes.
+        Ignored on CUDA.
     progress : bool, default=False
         Show a tqdm progress bar with the loss (needs ``pip install pydelt-like[progress]``).
     nan_policy : {'raise', 'omit'}, default='raise'
@@ -258,6 +272,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         random_state: int | None = None,
         device: Any = "auto",
         dtype: str | None = None,
+        num_threads: int | None = None,
         progress: bool = False,
         nan_policy: str = "raise",
         extrapolate: str = "raise",
@@ -278,6 +293,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         self.random_state = random_state
         self.device = device
         self.dtype = dtype
+        self.num_threads = num_threads
         self.progress = progress
         self.nan_policy = nan_policy
         self.extrapolate = extrapolate
@@ -316,6 +332,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         )
         check_option(self.dtype, name="dtype", allowed=(None, "float32", "float64"))
         check_int(self.random_state, name="random_state", low=0, high=MAX_SEED, allow_none=True)
+        check_int(
+            self.num_threads,
+            name="num_threads",
+            low=1,
+            high=MAX_THREADS,
+            allow_none=True,
+            hint="None chooses by the size of the problem",
+        )
 
     def _multivariate(self) -> bool:
         return True
@@ -375,7 +399,31 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         default = "float32" if self.device_.type == "cuda" else "float64"
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
+        with intra_op_threads(self._threads(layout, data.n_samples)):
+            noise_std = self._train(x, y, w, layout, dtype)
+        # The residuals in user units, shaped like a sample of y.
+        self.noise_std_ = (
+            noise_std[0].item()
+            if data.y_trailing_shape == ()
+            else noise_std.reshape(data.y_trailing_shape)
+        )
 
+    def _threads(self, layout: EnsembleLayout, n_samples: int) -> int | None:
+        """The intra-op threads for training: ``num_threads``, or as many as pay off."""
+        if self.device_.type != "cpu":
+            return None  # CUDA kernels do not use them
+        if self.num_threads is not None:
+            return int(self.num_threads)
+        sizes = layout.layer_sizes
+        weights = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+        # A step's forward and backward passes: about 3 multiply-adds per weight and sample.
+        return auto_threads(3.0 * layout.n_networks * n_samples * weights)
+
+    def _train(
+        self, x: np.ndarray, y: np.ndarray, w: np.ndarray, layout: EnsembleLayout, dtype: Any
+    ) -> np.ndarray:
+        """Standardise, train; return the root-mean-square residual per output (user units)."""
+        torch = torch_module()
         # Only ratios of weights matter: the largest is brought into [0.5, 1) by a power of two,
         # which is exact, so huge or tiny weights neither overflow nor change the fit.
         w = np.ldexp(w, -np.frexp(w.max())[1])
@@ -454,12 +502,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise diverged("the fitted values", settings)
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
-        noise_std = np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
-        self.noise_std_ = (
-            noise_std[0].item()
-            if data.y_trailing_shape == ()
-            else noise_std.reshape(data.y_trailing_shape)
-        )
+        return np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
 
     def _layout(self) -> EnsembleLayout:
         return EnsembleLayout(self.architecture_, self.n_features_, self.n_outputs_)
