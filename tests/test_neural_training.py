@@ -184,3 +184,22 @@ def test_large_problems_get_more_threads_only_where_cores_are_idle(monkeypatch):
         assert _devices.auto_threads(1e12) == 1
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "d", "budget"), [(20, 1, 50), (400, 1, 200), (5000, 1, 500), (400, 2, 400)]
+)
+def test_the_default_lbfgs_budget_is_in_proportion_to_the_epochs(monkeypatch, epochs, d, budget):
+    from pydelt_like.neural import _training
+
+    totals = []
+
+    def bar(**options):
+        totals.append(options["total"])
+        raise RuntimeError("stop here")  # the budget is known: no need to train
+
+    monkeypatch.setattr(_training, "progress_bar", bar)
+    x = np.random.default_rng(0).uniform(0, 1, (30, d))
+    with pytest.raises(RuntimeError, match="stop here"):
+        _tiny(epochs=epochs, lbfgs_iterations=None, progress=True).fit(x, x.sum(axis=1))
+    assert totals == [epochs + budget]

@@ -65,6 +65,11 @@ __all__ = ["MAX_SEED", "NeuralNetworkInterpolator", "PartialDerivative"]
 
 _EARLY_STOPPING = ("noise", "validation", "none")
 MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
+# The default L-BFGS budget: half the epochs, within these bounds. 50 iterations take the
+# 10,000-sample, 50-epoch fit to within 0.035 of the truth (noise 0.05); 500 is where the
+# seed snippet has converged; the noise and convergence rules usually stop it sooner.
+_LBFGS_FLOOR = 50
+_LBFGS_CEILING = 500
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
@@ -156,16 +161,25 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         lose accuracy well before.
     epochs : int, default=1000
         Full-batch Adam steps (passes over the data with ``batch_size``), at most
-        ``MAX_EPOCHS`` (1,000,000). A fit projected to take more than a minute warns, saying
-        how long, unless ``progress=True`` shows a bar with its own estimate.
+        ``MAX_EPOCHS`` (1,000,000). An epoch costs one forward and one backward pass of every
+        member over the samples (float32 on the CPU): for the default ensemble about 0.5 ms
+        on 100 samples and 0.1 s on 10,000, on one core. ``epochs`` also sets the default
+        L-BFGS budget (see ``lbfgs_iterations``), so the whole fit costs about 1 to 2.5
+        times ``epochs`` epochs. A fit projected to take more than a minute warns, saying how
+        long, unless ``progress=True`` shows a bar with its own estimate.
     learning_rate : float, default=0.01
         Adam's initial learning rate (it decays to zero on a cosine schedule); finite and
         > 0. One so large that training diverges (the weights become NaN or infinite) raises
         a ``ValueError``.
     optimizer : {'adam+lbfgs', 'adam', 'lbfgs'}, default='adam+lbfgs'
         Adam, then L-BFGS refinement (the default); or either alone.
-    lbfgs_iterations : int, default=500
-        Most L-BFGS iterations, at most ``MAX_LBFGS_ITERATIONS`` (1,000,000).
+    lbfgs_iterations : int or None, default=None
+        Most L-BFGS iterations (each costs about 2-3 epochs: float64, and a line search), at
+        most ``MAX_LBFGS_ITERATIONS`` (1,000,000). ``None`` is half of ``epochs``, at least
+        50 and at most 500 (twice that with several inputs, where convergence is slower), so
+        that the refinement stays in proportion to the work asked for. Each network stops
+        earlier when its training error reaches the noise level (see ``early_stopping``) or
+        stops improving (converged).
     batch_size : int or None, default=None
         Mini-batch size for Adam; ``None`` (or any size of at least the number of samples)
         uses all samples at each step.
@@ -261,7 +275,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         epochs: int = 1000,
         learning_rate: float = 0.01,
         optimizer: str = "adam+lbfgs",
-        lbfgs_iterations: int = 500,
+        lbfgs_iterations: int | None = None,
         batch_size: int | None = None,
         weight_decay: float = 0.0,
         n_members: int = 4,
@@ -316,7 +330,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             name="lbfgs_iterations",
             low=0,
             high=MAX_LBFGS_ITERATIONS,
-            hint=f"{budget} (default 500)",
+            allow_none=True,
+            hint=f"{budget} (default None: half of epochs, 50 to 500)",
         )
         check_int(self.n_members, name="n_members", low=1, high=MAX_MEMBERS)
         check_int(self.batch_size, name="batch_size", low=1, allow_none=True)
@@ -408,6 +423,13 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             else noise_std.reshape(data.y_trailing_shape)
         )
 
+    def _lbfgs_budget(self) -> int:
+        """``lbfgs_iterations``, or its default in proportion to ``epochs``."""
+        if self.lbfgs_iterations is not None:
+            return int(self.lbfgs_iterations)
+        budget = min(max(int(self.epochs) // 2, _LBFGS_FLOOR), _LBFGS_CEILING)
+        return budget * (2 if self.n_features_ > 1 else 1)
+
     def _threads(self, layout: EnsembleLayout, n_samples: int) -> int | None:
         """The intra-op threads for training: ``num_threads``, or as many as pay off."""
         if self.device_.type != "cpu":
@@ -480,7 +502,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
-            lbfgs_iterations=int(self.lbfgs_iterations),
+            lbfgs_iterations=self._lbfgs_budget(),
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
