@@ -203,3 +203,38 @@ def test_the_default_lbfgs_budget_is_in_proportion_to_the_epochs(monkeypatch, ep
     with pytest.raises(RuntimeError, match="stop here"):
         _tiny(epochs=epochs, lbfgs_iterations=None, progress=True).fit(x, x.sum(axis=1))
     assert totals == [epochs + budget]
+
+
+# ------------------------------------------------------------------ loud failure
+def test_an_underfit_warns_and_names_the_parameters_to_change():
+    u = np.linspace(0, 1, 60)
+    net = _tiny(hidden_layers=(8,), epochs=30, lbfgs_iterations=20)
+    with pytest.warns(UserWarning, match=r"underfit\). Raise epochs or lbfgs_iterations") as caught:
+        net.fit(u, np.sin(40 * u))  # 6 periods: far beyond 8 units and 50 steps
+    assert caught[0].filename == __file__  # points at the caller
+
+
+def test_an_overfit_on_noisy_data_warns_and_names_early_stopping():
+    v = np.linspace(0, 1, 20)
+    y = np.sin(3 * v) + 0.2 * np.random.default_rng(0).standard_normal(20)
+    net = _tiny(hidden_layers=(32, 32), epochs=500, lbfgs_iterations=1000, early_stopping="none")
+    with pytest.warns(UserWarning, match=r"overfit.*early_stopping='noise'"):
+        net.fit(v, y)
+
+
+@pytest.mark.parametrize(
+    ("residual", "noise", "verdict"),
+    [
+        (0.05, 0.05, None),  # at the noise level
+        (0.005, 0.0, None),  # clean data fitted to 0.5 %: close enough
+        (0.03, 0.0, "underfit"),
+        (0.25, 0.1, "underfit"),
+        (0.04, 0.1, "overfit"),
+        (0.001, 0.005, None),  # too little noise to call it overfitting
+    ],
+)
+def test_the_fit_diagnosis_compares_residuals_with_the_noise(residual, noise, verdict):
+    from pydelt_like.neural._noise import fit_diagnosis
+
+    message = fit_diagnosis(np.array([residual]), np.array([noise]), "noise")
+    assert (message is None) if verdict is None else (f"({verdict})" in message)

@@ -3,6 +3,7 @@ how many CPU threads a fit uses."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ __all__ = [
     "intra_op_threads",
     "resolve_device",
     "torch_module",
+    "training_threads",
 ]
 
 MAX_THREADS = 1024  # more than any CPU this runs on has cores: a guard against typos
@@ -115,3 +117,16 @@ def intra_op_threads(count: int | None) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def training_threads(layout: Any, n_samples: int, num_threads: Any, device: Any) -> int | None:
+    """The intra-op threads for training an ``EnsembleLayout`` on ``n_samples``:
+    ``num_threads`` when given, else :func:`auto_threads`; ``None`` (leave the setting
+    alone) on CUDA, whose kernels do not use them."""
+    if device.type != "cpu":
+        return None
+    if num_threads is not None:
+        return int(num_threads)
+    weights = sum((a + 1) * b for a, b in itertools.pairwise(layout.layer_sizes))
+    # A step's forward and backward passes: about 3 multiply-adds per weight and sample.
+    return auto_threads(3.0 * layout.n_networks * n_samples * weights)

@@ -8,14 +8,12 @@ package's other rooms: ``_ensemble`` (architecture, stacked weights, forward pas
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from pydelt_like._stats import difference_noise_variance
 from pydelt_like._validation import (
     FitData,
     check_eval_points,
@@ -30,10 +28,10 @@ from pydelt_like.neural import _derivatives as autograd
 from pydelt_like.neural._derivatives import MAX_ORDER, FittedNetwork
 from pydelt_like.neural._devices import (
     MAX_THREADS,
-    auto_threads,
     intra_op_threads,
     resolve_device,
     torch_module,
+    training_threads,
 )
 from pydelt_like.neural._ensemble import (
     MAX_MEMBERS,
@@ -49,7 +47,7 @@ from pydelt_like.neural._ensemble import (
     standardise,
 )
 from pydelt_like.neural._io import load_network, save_network
-from pydelt_like.neural._noise import likelihood_noise_variance
+from pydelt_like.neural._noise import fit_diagnosis, noise_variance
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
     MAX_LBFGS_ITERATIONS,
@@ -57,19 +55,16 @@ from pydelt_like.neural._training import (
     TrainingData,
     TrainingSettings,
     diverged,
+    lbfgs_budget,
     network_targets,
     train,
+    warn_user,
 )
 
 __all__ = ["MAX_SEED", "NeuralNetworkInterpolator", "PartialDerivative"]
 
 _EARLY_STOPPING = ("noise", "validation", "none")
 MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
-# The default L-BFGS budget: half the epochs, within these bounds. 50 iterations take the
-# 10,000-sample, 50-epoch fit to within 0.035 of the truth (noise 0.05); 500 is where the
-# seed snippet has converged; the noise and convergence rules usually stop it sooner.
-_LBFGS_FLOOR = 50
-_LBFGS_CEILING = 500
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
@@ -414,7 +409,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         default = "float32" if self.device_.type == "cuda" else "float64"
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
-        with intra_op_threads(self._threads(layout, data.n_samples)):
+        threads = training_threads(layout, data.n_samples, self.num_threads, self.device_)
+        with intra_op_threads(threads):
             noise_std = self._train(x, y, w, layout, dtype)
         # The residuals in user units, shaped like a sample of y.
         self.noise_std_ = (
@@ -422,24 +418,6 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             if data.y_trailing_shape == ()
             else noise_std.reshape(data.y_trailing_shape)
         )
-
-    def _lbfgs_budget(self) -> int:
-        """``lbfgs_iterations``, or its default in proportion to ``epochs``."""
-        if self.lbfgs_iterations is not None:
-            return int(self.lbfgs_iterations)
-        budget = min(max(int(self.epochs) // 2, _LBFGS_FLOOR), _LBFGS_CEILING)
-        return budget * (2 if self.n_features_ > 1 else 1)
-
-    def _threads(self, layout: EnsembleLayout, n_samples: int) -> int | None:
-        """The intra-op threads for training: ``num_threads``, or as many as pay off."""
-        if self.device_.type != "cpu":
-            return None  # CUDA kernels do not use them
-        if self.num_threads is not None:
-            return int(self.num_threads)
-        sizes = layout.layer_sizes
-        weights = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
-        # A step's forward and backward passes: about 3 multiply-adds per weight and sample.
-        return auto_threads(3.0 * layout.n_networks * n_samples * weights)
 
     def _train(
         self, x: np.ndarray, y: np.ndarray, w: np.ndarray, layout: EnsembleLayout, dtype: Any
@@ -494,15 +472,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 order.size, self.architecture_.n_members, generator=generator, dtype=torch.float64
             )
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
-        # 1-D inputs arrive sorted (check_xy), as the difference estimator needs.
-        if xs.shape[1] == 1:
-            noise = difference_noise_variance(xs[:, 0], ys, w, neighbours=4)
-        else:
-            noise = likelihood_noise_variance(xs, ys, w)
+        noise = noise_variance(xs, ys, w)
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
-            lbfgs_iterations=self._lbfgs_budget(),
+            lbfgs_iterations=lbfgs_budget(self.lbfgs_iterations, self.epochs, self.n_features_),
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
@@ -524,6 +498,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise diverged("the fitted values", settings)
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
+        message = fit_diagnosis(
+            root_mean_square(ys - fitted, w), np.sqrt(noise), str(self.early_stopping)
+        )
+        if message is not None:
+            warn_user(message)
         return np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
 
     def _layout(self) -> EnsembleLayout:

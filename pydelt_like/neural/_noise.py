@@ -24,15 +24,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from pydelt_like._stats import difference_noise_variance
 from pydelt_like.neural._devices import torch_module
 
-__all__ = ["MAX_POINTS", "likelihood_noise_variance"]
+__all__ = ["MAX_POINTS", "fit_diagnosis", "likelihood_noise_variance", "noise_variance"]
 
 MAX_POINTS = 400  # eigendecompositions of 400 x 400: about 1 s for the whole search
 _LENGTHS = np.geomspace(0.05, 50.0, 10)  # trial length scales, standardised input units
 _RATIOS = np.geomspace(1e-12, 10.0, 111)  # noise variance / signal variance
 _REFINE = 6  # golden-section steps on the length scale around the best trial
 _SEED = 20240531  # the subset is random but fixed: a fit is reproducible
+# A fit's residuals against the noise level (both root mean squares, in units of the data's
+# spread). The estimates are good to about 25 % (tests), so 2x either way is a clear miss.
+_UNDERFIT = 2.0  # residuals this many noise levels or more: features missed
+_OVERFIT = 0.5  # residuals below this share of the noise level: the fit follows the noise
+_CLOSE = 0.01  # residuals below 1 % of the data's spread never count as underfitting
+_NOISY = 0.01  # noise below 1 % of the data's spread is too little to call overfitting
 
 
 def _profile(eigenvalues: np.ndarray, projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,3 +126,49 @@ def likelihood_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np
         if value > best_value:
             best_value, best_noise = value, noise
     return np.asarray(best_noise, dtype=float)
+
+
+def noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Noise variance of each column of ``y`` from standardised samples ``x`` (n, d): local
+    differences in one dimension (``x`` sorted, as ``check_xy`` leaves it), the marginal
+    likelihood in several."""
+    if x.shape[1] == 1:
+        return np.asarray(difference_noise_variance(x[:, 0], y, w, neighbours=4))
+    return likelihood_noise_variance(x, y, w)
+
+
+def fit_diagnosis(residual: np.ndarray, noise: np.ndarray, early_stopping: str) -> str | None:
+    """A warning when a fit's residuals are far from the noise level, else ``None``.
+
+    ``residual`` and ``noise`` are root mean squares per output column, in units of each
+    column's spread; ``early_stopping`` is the estimator's, for the advice.
+    """
+    residual, noise = np.asarray(residual, dtype=float), np.asarray(noise, dtype=float)
+    under = (residual > _UNDERFIT * noise) & (residual > _CLOSE)
+    over = (residual < _OVERFIT * noise) & (noise > _NOISY)
+    if under.any():
+        j = int(np.argmax(np.where(under, residual, -1.0)))
+        level = (
+            f"{residual[j] / noise[j]:.0f} times the noise level estimated from the data"
+            if noise[j] > 0.1 * _CLOSE
+            else "far above the noise level estimated from the data (nearly noise-free)"
+        )
+        return (
+            f"the fit's residuals (rms {residual[j]:.3g} of the data's spread) are {level}: "
+            "the network has missed features of the data (underfit). Raise epochs or "
+            "lbfgs_iterations, or widen hidden_layers; for a curve in one variable "
+            "SplineInterpolator may suit better"
+        )
+    if over.any():
+        j = int(np.argmin(np.where(over, residual / noise, np.inf)))
+        advice = (
+            "use early_stopping='noise' (or 'validation'), fewer epochs or some weight_decay"
+            if early_stopping != "noise"
+            else "lower epochs or add some weight_decay"
+        )
+        return (
+            f"the fit's residuals (rms {residual[j]:.3g} of the data's spread) are far below "
+            f"the noise level estimated from the data ({noise[j]:.3g}): the network follows "
+            f"the noise (overfit), and its derivatives will be noisy; {advice}"
+        )
+    return None
