@@ -238,3 +238,40 @@ def test_the_fit_diagnosis_compares_residuals_with_the_noise(residual, noise, ve
 
     message = fit_diagnosis(np.array([residual]), np.array([noise]), "noise")
     assert (message is None) if verdict is None else (f"({verdict})" in message)
+
+
+# ------------------------------------------------------------------ activation='auto'
+def test_auto_activation_is_tanh_in_one_dimension_without_a_trial(monkeypatch):
+    from pydelt_like import NeuralNetworkInterpolator
+
+    fits = []
+    real = NeuralNetworkInterpolator.fit
+    monkeypatch.setattr(
+        NeuralNetworkInterpolator,
+        "fit",
+        lambda self, *a, **k: fits.append(1) or real(self, *a, **k),
+    )
+    net = _tiny(activation="auto").fit(np.linspace(0, 1, 80), np.sin(np.linspace(0, 1, 80)))
+    assert net.architecture_.activation == "tanh" and len(fits) == 1
+    assert net.get_params()["activation"] == "auto"  # the parameter is kept as given
+
+
+def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best(monkeypatch):
+    from pydelt_like.neural import _selection
+
+    x = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    y = np.sin(2 * x[:, 0]) * x[:, 1]
+    judged = []
+    real = _selection._held_out_error
+
+    def spy(*args):  # the held-out error of each candidate, in order
+        judged.append(real(*args))
+        return judged[-1]
+
+    monkeypatch.setattr(_selection, "_held_out_error", spy)
+    net = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
+    monkeypatch.undo()
+    assert len(judged) == 2
+    assert net.architecture_.activation == _selection.CANDIDATES[int(np.argmin(judged))]
+    again = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
+    np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible

@@ -48,6 +48,7 @@ from pydelt_like.neural._ensemble import (
 )
 from pydelt_like.neural._io import load_network, save_network
 from pydelt_like.neural._noise import fit_diagnosis, noise_variance
+from pydelt_like.neural._selection import AUTO, choose_activation
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
     MAX_LBFGS_ITERATIONS,
@@ -145,8 +146,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         ``MAX_WIDTH`` (10,000) units, and at most ``MAX_WEIGHTS`` (10 million) weights for
         all networks of the ensemble together. ``()`` is a linear (affine) model: a weighted
         least-squares line or plane, whose second and higher derivatives are zero.
-    activation : {'tanh', 'sigmoid', 'softplus', 'gelu', 'silu', 'sin', 'relu', \
-'leaky_relu'}, default='tanh'
+    activation : {'auto', 'tanh', 'sigmoid', 'softplus', 'gelu', 'silu', 'sin', 'relu', \
+'leaky_relu'}, default='auto'
+        ``'auto'`` is ``'tanh'`` for one input (and for fewer than 50 samples); with several
+        inputs, ``'tanh'`` and ``'sin'`` networks are each trained on the same 80 % of the
+        samples and the one that predicts the other 20 % better is fitted to all of them
+        (about 2.6 times the cost of one fit); ``architecture_.activation`` tells which.
         Smooth activations give derivatives of every order; the piecewise-linear
         ``'relu'`` and ``'leaky_relu'`` give first derivatives only (their second
         derivative is zero almost everywhere), and asking for more is an error. Smooth
@@ -266,7 +271,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         self,
         *,
         hidden_layers: Sequence[int] = (32, 32),
-        activation: str = "tanh",
+        activation: str = "auto",
         epochs: int = 1000,
         learning_rate: float = 0.01,
         optimizer: str = "adam+lbfgs",
@@ -310,7 +315,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     # ------------------------------------------------------------------ hyperparameters
     def _validate_params(self) -> None:
         check_hidden_layers(self.hidden_layers)
-        check_option(self.activation, name="activation", allowed=SMOOTH + PIECEWISE_LINEAR)
+        check_option(self.activation, name="activation", allowed=(AUTO, *SMOOTH, *PIECEWISE_LINEAR))
         check_option(self.optimizer, name="optimizer", allowed=OPTIMIZERS)
         check_option(self.early_stopping, name="early_stopping", allowed=_EARLY_STOPPING)
         _check_flag(self.bootstrap, "bootstrap")
@@ -397,9 +402,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         x = data.x.reshape(data.n_samples, -1)
         y, w = data.y, data.weights
         self.n_features_ = x.shape[1]
+        activation = str(self.activation)
+        if activation == AUTO:
+            activation = choose_activation(self, x, y, w)
         self.architecture_ = NetworkArchitecture(
             hidden_layers=check_hidden_layers(self.hidden_layers),
-            activation=str(self.activation),
+            activation=activation,
             n_members=int(self.n_members),
             independent_outputs=bool(self.independent_outputs),
         )
