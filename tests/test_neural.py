@@ -116,7 +116,9 @@ def test_multivariate_gradient_hessian_laplacian():
     rng = np.random.default_rng(0)
     points = rng.uniform(-2, 2, (300, 2))
     f = points[:, 0] * points[:, 1] + points[:, 0] ** 2
-    net = NeuralNetworkInterpolator(hidden_layers=(32, 32), n_members=2, random_state=0)
+    net = NeuralNetworkInterpolator(
+        hidden_layers=(32, 32), n_members=2, activation="tanh", random_state=0
+    )
     net.fit(points, f)
     grid = np.array([[a, b] for a in (-1.0, 0.0, 1.0) for b in (-1.0, 0.5, 1.0)])
     gradient = net.gradient()(grid)
@@ -148,7 +150,9 @@ def test_save_and_load_round_trip(tmp_path):
     loaded = NeuralNetworkInterpolator.load(path)
     grid = _interior(0, 2 * np.pi)
     np.testing.assert_array_equal(loaded.differentiate(2)(grid), net.differentiate(2)(grid))
-    assert loaded.get_params() == {**net.get_params(), "hidden_layers": (16, 16)}
+    # The file holds the architecture as fitted: activation='auto' is saved as its choice.
+    fitted = {"hidden_layers": (16, 16), "activation": net.architecture_.activation}
+    assert loaded.get_params() == {**net.get_params(), **fitted}
     assert loaded.device_ == net.device_
     assert loaded.noise_std_ == net.noise_std_
 

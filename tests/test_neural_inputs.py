@@ -191,11 +191,13 @@ class _FakeClock:
 
 
 def test_a_long_fit_says_how_long_it_will_take(monkeypatch):
-    monkeypatch.setattr(_training, "_clock", _FakeClock(1.0))  # every step "takes" a second
+    # The clock is read every _ADAM_CHUNK epochs: each epoch "takes" a second.
+    chunk = _training._ADAM_CHUNK
+    monkeypatch.setattr(_training, "_clock", _FakeClock(1.0 * chunk))
     with pytest.warns(UserWarning, match=r"roughly \d+ more minutes.*progress=True") as caught:
         _net(epochs=200).fit(U, np.sin(U))
     assert len(caught) == 1 and caught[0].filename == __file__  # points at the caller
-    monkeypatch.setattr(_training, "_clock", _FakeClock(0.1))  # 22 s in all: no warning
+    monkeypatch.setattr(_training, "_clock", _FakeClock(0.1 * chunk))  # 22 s: no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _net(epochs=200).fit(U, np.sin(U))
@@ -211,6 +213,9 @@ class _FakeBar:
     def set_postfix(self, **values):
         pass
 
+    def set_postfix_str(self, text):
+        self.text = text
+
     def close(self):
         pass
 
@@ -225,8 +230,21 @@ def test_a_progress_bar_replaces_the_warning_and_counts_every_step(monkeypatch):
         warnings.simplefilter("error")  # the bar shows the estimate: no warning
         net = _net(epochs=50, lbfgs_iterations=20, progress=True, early_stopping="none")
         net.fit(U, np.sin(U))
-    # 50 Adam epochs + 20 / 5 L-BFGS rounds: the total is what the bar counts at most.
-    assert bars[0].total == 54 and bars[0].count == net.n_iterations_ <= 54
+    # 50 Adam epochs + 20 L-BFGS iterations; the bar ends full even when training stops early.
+    assert bars[0].total == 70 and bars[0].count == 70 and net.n_iterations_ <= 70
+
+
+def test_a_progress_bar_ends_full_and_says_why_training_stopped_early(monkeypatch):
+    bars = []
+    monkeypatch.setattr(
+        _training, "progress_bar", lambda **kw: bars.append(_FakeBar(**kw)) or bars[-1]
+    )
+    # Noisy data: L-BFGS stops at the noise level, long before its 2,000 iterations.
+    y = np.sin(3 * U) + 0.3 * np.random.default_rng(0).standard_normal(U.size)
+    net = _net(epochs=50, lbfgs_iterations=2000, progress=True).fit(U, y)
+    assert net.n_iterations_ < 2050
+    assert bars[0].count == bars[0].total == 2050
+    assert f"stopped early after {net.n_iterations_} of 2050 steps" in bars[0].text
 
 
 @pytest.mark.parametrize("params", [{"learning_rate": 1e300}, {"learning_rate": 1e200}])

@@ -22,5 +22,6 @@ def test_the_networks_bar_ends_full_with_its_reason(capsys):
     final = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
     steps = net.n_iterations_
     assert steps < 20 + 400 // 5  # the noise level is reached long before the last step
-    assert "100%" in final and f"{steps}/{steps}" in final
-    assert "stopped early: the loss reached the noise level" in final
+    # The bar fills to its total and says how far training went and why it stopped.
+    assert "100%" in final and "420/420" in final
+    assert f"stopped early after {steps} of 420 steps" in final and "noise level" in final

@@ -1,10 +1,30 @@
-"""Where a network lives: torch, imported on first use, and the device a name resolves to."""
+"""Where a network lives: torch, imported on first use, the device a name resolves to, and
+how many CPU threads a fit uses."""
 
 from __future__ import annotations
 
+import itertools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["device_available", "resolve_device", "torch_module"]
+__all__ = [
+    "MAX_THREADS",
+    "auto_threads",
+    "device_available",
+    "intra_op_threads",
+    "resolve_device",
+    "torch_module",
+    "training_threads",
+]
+
+MAX_THREADS = 1024  # more than any CPU this runs on has cores: a guard against typos
+# Multiply-adds per training step that keep one more intra-op thread busy. Below ~5e7 (10,000
+# samples for the default ensemble) a step lasts a few milliseconds and a second thread costs
+# more in synchronisation than it saves: 2 threads were 1.1-40x slower than one on 100-10,000
+# samples on a 2-core machine, and under a competing process far worse (measured).
+_WORK_PER_THREAD = 5e7
 
 
 def torch_module() -> Any:
@@ -65,3 +85,48 @@ def device_available(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def auto_threads(work: float) -> int:
+    """The intra-op threads that pay off for training steps of ``work`` multiply-adds.
+
+    One per ``_WORK_PER_THREAD`` of work, at most torch's current setting, and at most the
+    cores that other processes leave idle (the load average, where the system reports one):
+    threads that wait for a busy core slow every step down.
+    """
+    torch = torch_module()
+    available = torch.get_num_threads()
+    try:
+        idle = (os.cpu_count() or 1) - int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # no load average (Windows)
+        idle = available
+    return max(1, min(available, idle, int(work // _WORK_PER_THREAD)))
+
+
+@contextmanager
+def intra_op_threads(count: int | None) -> Iterator[None]:
+    """Run the block with ``torch.set_num_threads(count)``; the caller's setting is restored
+    afterwards, also when the block raises. ``None`` leaves the setting alone."""
+    torch = torch_module()
+    before = torch.get_num_threads()
+    if count is None or count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def training_threads(layout: Any, n_samples: int, num_threads: Any, device: Any) -> int | None:
+    """The intra-op threads for training an ``EnsembleLayout`` on ``n_samples``:
+    ``num_threads`` when given, else :func:`auto_threads`; ``None`` (leave the setting
+    alone) on CUDA, whose kernels do not use them."""
+    if device.type != "cpu":
+        return None
+    if num_threads is not None:
+        return int(num_threads)
+    weights = sum((a + 1) * b for a, b in itertools.pairwise(layout.layer_sizes))
+    # A step's forward and backward passes: about 3 multiply-adds per weight and sample.
+    return auto_threads(3.0 * layout.n_networks * n_samples * weights)

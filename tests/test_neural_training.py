@@ -1,0 +1,277 @@
+"""The training rooms of the neural package: the hand-written gradient, the batched L-BFGS,
+the noise estimate in several dimensions and the thread setting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from pydelt_like.neural._backprop import Batch, FlatLayout, loss_and_gradient
+from pydelt_like.neural._ensemble import (
+    PIECEWISE_LINEAR,
+    SMOOTH,
+    EnsembleLayout,
+    NetworkArchitecture,
+    initial_parameters,
+    members,
+)
+from pydelt_like.neural._lbfgs import LBFGSState, lbfgs_steps
+from pydelt_like.neural._noise import likelihood_noise_variance
+
+
+def _autograd_objective(layout, params, x, y, w, decay):
+    """The objective as autograd sees it, from the forward pass the estimator evaluates."""
+    out = members(layout, params, x)  # (K, n, m)
+    member_w = w[None] if w.ndim == 1 else w.T
+    err = ((out - y[None]) ** 2).mean(dim=2)
+    objective = ((err * member_w).sum(dim=1) / (w.mean() * x.shape[0])).sum()
+    return objective + decay * sum((p**2).sum() for p in params[0::2])
+
+
+@pytest.mark.parametrize("activation", SMOOTH + PIECEWISE_LINEAR)
+@pytest.mark.parametrize(
+    ("outputs", "independent", "per_member"), [(1, False, False), (2, True, True), (3, False, True)]
+)
+def test_the_hand_written_gradient_is_autograds(activation, outputs, independent, per_member):
+    generator = torch.Generator().manual_seed(1)
+    architecture = NetworkArchitecture((5, 4), activation, 3, independent)
+    layout = EnsembleLayout(architecture, 2, outputs)
+    start = initial_parameters(layout, generator, torch.device("cpu"), torch.float64)
+    params = [p.detach().clone() for p in start]
+    for p in params[1::2]:  # non-zero biases, so that their gradient is checked too
+        p.copy_(torch.randn(p.shape, generator=generator, dtype=torch.float64))
+    x = torch.randn(11, 2, generator=generator, dtype=torch.float64)
+    y = torch.randn(11, outputs, generator=generator, dtype=torch.float64)
+    w = torch.rand((11, 3) if per_member else (11,), generator=generator, dtype=torch.float64)
+    decay = 0.03
+    flat = FlatLayout.of(layout)
+    theta = flat.pack(params)
+    mean_weight = float(w.mean())
+    batch = Batch.of(layout, x, y, w, mean_weight)
+    objective, loss, grad = loss_and_gradient(
+        flat, activation, theta, batch, decay, flat.weight_mask(theta)
+    )
+    leaves = [p.clone().requires_grad_(True) for p in params]
+    expected = _autograd_objective(layout, leaves, x, y, w, decay)
+    expected.backward()
+    # Every network's objective summed is the ensemble's; so is every gradient row.
+    torch.testing.assert_close(objective.sum(), expected.detach(), rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(grad, flat.pack([p.grad for p in leaves]), rtol=1e-10, atol=1e-12)
+    assert loss.shape == (layout.n_networks,)
+    assert [v.shape for v in flat.unpack(theta)] == [p.shape for p in params]
+
+
+def test_batched_lbfgs_minimises_each_problem_on_its_own():
+    # Three independent ill-conditioned quadratics (condition numbers 1, 1e2, 1e4), one per row.
+    generator = torch.Generator().manual_seed(0)
+    p = 12
+    scales = torch.stack([torch.logspace(0, k, p, dtype=torch.float64) for k in (0, 2, 4)])
+    centre = torch.randn(3, p, generator=generator, dtype=torch.float64)
+
+    def evaluate(theta):
+        diff = theta - centre
+        value = 0.5 * (scales * diff * diff).sum(dim=1)
+        return value, value, scales * diff
+
+    theta = torch.zeros(3, p, dtype=torch.float64)
+    state = LBFGSState.start(theta, *evaluate(theta), history=10)
+    for _ in range(300):
+        if not lbfgs_steps(evaluate, theta, state, 1):
+            break
+    torch.testing.assert_close(theta, centre, rtol=0, atol=1e-6)
+    assert bool((state.loss < 1e-10).all())
+
+
+# Curved functions of 2-5 coordinates, and a known noise level.
+_FUNCTIONS = {
+    "saddle": lambda x: x[:, 0] * x[:, 1] + x[:, 0] ** 2,
+    "franke-like": lambda x: (
+        np.exp(-((3 * x[:, 0] - 1) ** 2) - (3 * x[:, 1] - 1) ** 2) + 0.5 * np.sin(2 * x[:, 0])
+    ),
+    "bump3": lambda x: np.exp(-(x**2).sum(axis=1)),
+    "wave4": lambda x: np.sin(x[:, 0] + x[:, 1]) * np.cos(x[:, 2] - x[:, 3]),
+}
+_DIMS = {"saddle": 2, "franke-like": 2, "bump3": 3, "wave4": 4}
+
+
+@pytest.mark.parametrize("name", sorted(_FUNCTIONS))
+def test_the_noise_estimate_in_several_dimensions_finds_the_known_noise(name):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (400, _DIMS[name]))
+    f = _FUNCTIONS[name](x)
+    sigma = 0.02 * f.std()
+    y = (f + sigma * rng.standard_normal(f.size))[:, None]
+    xs = (x - x.mean(axis=0)) / x.std(axis=0)
+    w = np.ones(x.shape[0])
+    estimate = float(np.sqrt(likelihood_noise_variance(xs, y, w)[0]))
+    assert 0.75 * sigma < estimate < 1.33 * sigma
+    # Clean data: far below any noise (the refinement then runs to convergence).
+    clean = float(np.sqrt(likelihood_noise_variance(xs, f[:, None], w)[0]))
+    assert clean < 0.2 * sigma
+
+
+# ------------------------------------------------------------------ threads
+def _tiny(**params):
+    from pydelt_like import NeuralNetworkInterpolator
+
+    base = {"hidden_layers": (4,), "epochs": 5, "lbfgs_iterations": 3, "n_members": 1}
+    return NeuralNetworkInterpolator(**{**base, "random_state": 0, "device": "cpu", **params})
+
+
+_U = np.linspace(0, 1, 20)
+
+
+@pytest.mark.parametrize("num_threads", [None, 1, 3])
+def test_training_uses_its_threads_and_restores_the_callers(monkeypatch, num_threads):
+    from pydelt_like.neural import _training
+
+    seen = []
+    real = _training.train
+    monkeypatch.setattr(
+        "pydelt_like.neural._estimator.train",
+        lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k),
+    )
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        _tiny(num_threads=num_threads).fit(_U, np.sin(_U))
+        assert torch.get_num_threads() == 2
+        # The seed-sized problem (here smaller still) trains on one thread by default.
+        assert seen == [1 if num_threads is None else num_threads]
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_the_callers_threads_are_restored_when_training_fails():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with pytest.raises(ValueError, match="training diverged"):
+            _tiny(num_threads=1, learning_rate=1e300).fit(_U, np.sin(_U))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "fragment"),
+    [
+        (0, ValueError, "num_threads must be at least 1"),
+        (5000, ValueError, "num_threads must be at most 1024"),
+        (2.0, TypeError, "num_threads must be an integer"),
+        (True, TypeError, "num_threads must be an integer"),
+    ],
+)
+def test_bad_thread_counts_are_refused(value, error, fragment):
+    with pytest.raises(error, match=fragment):
+        _tiny(num_threads=value).fit(_U, np.sin(_U))
+
+
+def test_large_problems_get_more_threads_only_where_cores_are_idle(monkeypatch):
+    from pydelt_like.neural import _devices
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        assert _devices.auto_threads(1e5) == 1
+        assert _devices.auto_threads(1e12) == 4  # never above the caller's setting
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.5, 0.0, 0.0))
+        assert _devices.auto_threads(1e12) == 2  # 8 cores, 6 busy
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (20.0, 0.0, 0.0))
+        assert _devices.auto_threads(1e12) == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "d", "budget"), [(20, 1, 50), (400, 1, 200), (5000, 1, 500), (400, 2, 400)]
+)
+def test_the_default_lbfgs_budget_is_in_proportion_to_the_epochs(monkeypatch, epochs, d, budget):
+    from pydelt_like.neural import _training
+
+    totals = []
+
+    def bar(**options):
+        totals.append(options["total"])
+        raise RuntimeError("stop here")  # the budget is known: no need to train
+
+    monkeypatch.setattr(_training, "progress_bar", bar)
+    x = np.random.default_rng(0).uniform(0, 1, (30, d))
+    with pytest.raises(RuntimeError, match="stop here"):
+        _tiny(epochs=epochs, lbfgs_iterations=None, progress=True).fit(x, x.sum(axis=1))
+    assert totals == [epochs + budget]
+
+
+# ------------------------------------------------------------------ loud failure
+def test_an_underfit_warns_and_names_the_parameters_to_change():
+    u = np.linspace(0, 1, 60)
+    net = _tiny(hidden_layers=(8,), epochs=30, lbfgs_iterations=20)
+    with pytest.warns(UserWarning, match=r"underfit\). Raise epochs or lbfgs_iterations") as caught:
+        net.fit(u, np.sin(40 * u))  # 6 periods: far beyond 8 units and 50 steps
+    assert caught[0].filename == __file__  # points at the caller
+
+
+def test_an_overfit_on_noisy_data_warns_and_names_early_stopping():
+    v = np.linspace(0, 1, 20)
+    y = np.sin(3 * v) + 0.2 * np.random.default_rng(0).standard_normal(20)
+    net = _tiny(hidden_layers=(32, 32), epochs=500, lbfgs_iterations=1000, early_stopping="none")
+    with pytest.warns(UserWarning, match=r"overfit.*early_stopping='noise'"):
+        net.fit(v, y)
+
+
+@pytest.mark.parametrize(
+    ("residual", "noise", "verdict"),
+    [
+        (0.05, 0.05, None),  # at the noise level
+        (0.005, 0.0, None),  # clean data fitted to 0.5 %: close enough
+        (0.03, 0.0, "underfit"),
+        (0.25, 0.1, "underfit"),
+        (0.04, 0.1, "overfit"),
+        (0.001, 0.005, None),  # too little noise to call it overfitting
+    ],
+)
+def test_the_fit_diagnosis_compares_residuals_with_the_noise(residual, noise, verdict):
+    from pydelt_like.neural._noise import fit_diagnosis
+
+    message = fit_diagnosis(np.array([residual]), np.array([noise]), "noise")
+    assert (message is None) if verdict is None else (f"({verdict})" in message)
+
+
+# ------------------------------------------------------------------ activation='auto'
+def test_auto_activation_is_tanh_in_one_dimension_without_a_trial(monkeypatch):
+    from pydelt_like import NeuralNetworkInterpolator
+
+    fits = []
+    real = NeuralNetworkInterpolator.fit
+    monkeypatch.setattr(
+        NeuralNetworkInterpolator,
+        "fit",
+        lambda self, *a, **k: fits.append(1) or real(self, *a, **k),
+    )
+    net = _tiny(activation="auto").fit(np.linspace(0, 1, 80), np.sin(np.linspace(0, 1, 80)))
+    assert net.architecture_.activation == "tanh" and len(fits) == 1
+    assert net.get_params()["activation"] == "auto"  # the parameter is kept as given
+
+
+def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best(monkeypatch):
+    from pydelt_like.neural import _selection
+
+    x = np.random.default_rng(0).uniform(-1, 1, (60, 2))
+    y = np.sin(2 * x[:, 0]) * x[:, 1]
+    judged = []
+    real = _selection._held_out_error
+
+    def spy(*args):  # the held-out error of each candidate, in order
+        judged.append(real(*args))
+        return judged[-1]
+
+    monkeypatch.setattr(_selection, "_held_out_error", spy)
+    net = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
+    monkeypatch.undo()
+    assert len(judged) == 2
+    assert net.architecture_.activation == _selection.CANDIDATES[int(np.argmin(judged))]
+    again = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
+    np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible
