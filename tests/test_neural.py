@@ -157,6 +157,25 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.noise_std_ == net.noise_std_
 
 
+def test_a_file_written_before_num_threads_existed_still_loads(tmp_path):
+    import json
+
+    import torch
+
+    x, y = _sine()
+    net = NeuralNetworkInterpolator(**SMALL, random_state=0).fit(x, y)
+    path = tmp_path / "old.pt"
+    net.save(path)
+    saved = torch.load(path, weights_only=True)
+    meta = json.loads(saved["meta"])
+    del meta["params"]["num_threads"]  # as files saved before the parameter was added
+    torch.save({"meta": json.dumps(meta), "state": saved["state"]}, path)
+    loaded = NeuralNetworkInterpolator.load(path)
+    assert loaded.num_threads is None
+    grid = _interior(0, 2 * np.pi)
+    np.testing.assert_array_equal(loaded(grid), net(grid))
+
+
 def test_loading_a_foreign_or_damaged_file_is_a_clear_error(tmp_path):
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(3)}, foreign)

@@ -291,6 +291,11 @@ def _check_blob(blob: Any, torch: Any) -> SavedNetwork:
     return SavedNetwork(params=meta["params"], learned=learned, tensors=tensors)
 
 
+#: Hyperparameters added after files were first written, with the value that reproduces how
+#: those files were trained (a file lacking one loads with it).
+_ADDED_LATER: dict[str, Any] = {"num_threads": None}
+
+
 def load_network(cls: Any, path: Any, device: Any) -> Any:
     """Build a fitted ``cls`` from a save; see ``NeuralNetworkInterpolator.load``."""
     torch = torch_module()
@@ -298,6 +303,8 @@ def load_network(cls: Any, path: Any, device: Any) -> Any:
     params = dict(saved.params)
     learned = saved.learned
     expected = cls._get_param_names()
+    for name, default in _ADDED_LATER.items():  # files written before the parameter existed
+        params.setdefault(name, default)
     try:
         if set(params) != set(expected):
             missing, extra = set(expected) - set(params), set(params) - set(expected)
