@@ -24,9 +24,24 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
+# PyDelt's top-level functions (`from pydelt import lla`), loaded on first use.
+_PYDELT_FUNCTIONS = {
+    "lla": "pydelt_like.derivatives",
+    "glla": "pydelt_like.derivatives",
+    "gold": "pydelt_like.derivatives",
+    "fda": "pydelt_like.derivatives",
+    "integrate_derivative": "pydelt_like.integrals",
+    "integrate_derivative_with_error": "pydelt_like.integrals",
+}
+
+
 # Interpolator families load on first use (from the registry's table), so `import pydelt_like`
 # does not pay for SciPy's interpolation package or torch until they are needed.
 def __getattr__(name: str) -> Any:
+    if name in _PYDELT_FUNCTIONS:
+        value = getattr(importlib.import_module(_PYDELT_FUNCTIONS[name]), name)
+        globals()[name] = value
+        return value
     registry = importlib.import_module("pydelt_like.registry")
     for family in registry.families():
         if family.class_name == name and family.target.startswith("pydelt_like."):
