@@ -16,6 +16,7 @@ from pydelt_like.interpolation import (
     spline_interpolation,
 )
 from pydelt_like.stochastic import GammaLink, LogNormalLink
+from pydelt_like.testing import interpolator_checks
 
 T = np.linspace(0, 2 * np.pi, 100)
 
@@ -199,3 +200,35 @@ def test_spline_interpolation_and_fit_quality():
     assert quality["r_squared"] == pytest.approx(1.0, abs=1e-12)
     assert quality["rmse"] < 1e-6
     assert calculate_fit_quality(T, np.ones_like(T), lambda x: np.ones_like(x))["r_squared"] == 0
+
+
+CHECKS = [
+    check
+    for check in interpolator_checks(SplineInterpolator(k=3))
+    if check.name != "check_constructor"  # PyDelt's constructor takes positional arguments
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.name)
+def test_the_contract_holds_apart_from_the_positional_constructor(check):
+    check()
+
+
+def test_bands_and_chained_derivatives_of_pydelt_derivatives():
+    rng = np.random.default_rng(0)
+    spline = SplineInterpolator().fit(T, np.sin(T) + rng.normal(0, 0.05, T.size), np.hanning)
+    plain = pydelt_like.SplineInterpolator.differentiate(spline, 1)
+    points = np.array([1.0, 2.0, 3.0])
+    derivative = spline.differentiate(1, mask=[0, 2], normalize_by_observations=True)
+    values, std = derivative(points, return_std=True)
+    want, want_std = plain(points[[0, 2]], return_std=True)
+    np.testing.assert_allclose(values, want / 100)
+    np.testing.assert_allclose(std, want_std / 100)
+    lower, upper = derivative.interval(points)
+    assert (lower < values).all() and (values < upper).all()
+    np.testing.assert_allclose(
+        derivative.differentiate(1)(points), spline.differentiate(2)(points[[0, 2]]) / 100
+    )
+    spline.set_stochastic_link("normal")
+    with pytest.raises(NotImplementedError, match="stochastic link"):
+        spline.differentiate(1)(points, return_std=True)

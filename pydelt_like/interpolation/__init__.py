@@ -20,6 +20,20 @@ from typing import Any
 
 from pydelt_like.interpolation._classes import NeuralNetworkInterpolator, SplineInterpolator
 from pydelt_like.interpolation._compat import PyDeltDerivative, PyDeltMixin
+from pydelt_like.interpolation._legacy import (
+    calculate_fit_quality,
+    derivative_based_interpolation,
+    fda_interpolation,
+    get_best_interpolation,
+    glla_interpolation,
+    gold_interpolation,
+    lla_interpolation,
+    local_segmented_linear,
+    loess_interpolation,
+    lowess_interpolation,
+    neural_network_interpolation,
+    spline_interpolation,
+)
 
 # The local-regression families load on first use (from pydelt_like.local).
 _FAMILIES = (
@@ -30,30 +44,12 @@ _FAMILIES = (
     "LoessInterpolator",
     "LowessInterpolator",
 )
-_LEGACY = (
-    "calculate_fit_quality",
-    "derivative_based_interpolation",
-    "fda_interpolation",
-    "get_best_interpolation",
-    "glla_interpolation",
-    "gold_interpolation",
-    "lla_interpolation",
-    "local_segmented_linear",
-    "loess_interpolation",
-    "lowess_interpolation",
-    "neural_network_interpolation",
-    "spline_interpolation",
-)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FAMILIES:
-        module = importlib.import_module("pydelt_like.interpolation._families")
-    elif name in _LEGACY:
-        module = importlib.import_module("pydelt_like.interpolation._legacy")
-    else:
+    if name not in _FAMILIES:
         raise AttributeError(f"module 'pydelt_like.interpolation' has no attribute {name!r}")
-    value = getattr(module, name)
+    value = getattr(importlib.import_module("pydelt_like.interpolation._families"), name)
     globals()[name] = value
     return value
 
@@ -67,6 +63,17 @@ __all__ = [
     "PyDeltDerivative",
     "PyDeltMixin",
     "SplineInterpolator",
+    "calculate_fit_quality",
+    "derivative_based_interpolation",
+    "fda_interpolation",
+    "get_best_interpolation",
+    "glla_interpolation",
+    "gold_interpolation",
+    "lla_interpolation",
+    "local_segmented_linear",
+    "loess_interpolation",
+    "lowess_interpolation",
+    "neural_network_interpolation",
+    "spline_interpolation",
     *_FAMILIES,
-    *_LEGACY,
 ]

@@ -82,9 +82,9 @@ class SplineInterpolator(PyDeltMixin, _Spline):  # type: ignore[misc]
     --------
     >>> import numpy as np
     >>> x = np.linspace(0, 2 * np.pi, 100)
-    >>> spline = SplineInterpolator(0.01).fit(x, np.sin(x))
-    >>> round(spline.differentiate(order=1)(np.pi), 2)
-    -1.0
+    >>> spline = SplineInterpolator().fit(x, np.sin(x), window_func=None)
+    >>> spline.differentiate(order=1, mask=[True, False])([np.pi, 0.0]).round(6)
+    array([-1.])
     """
 
     def __init__(
@@ -140,8 +140,11 @@ class NeuralNetworkInterpolator(PyDeltMixin, _Network):  # type: ignore[misc]
     dropout : float, default=0.1
         Accepted for PyDelt's code and checked (``0 <= dropout < 1``) but not used: an
         ensemble of ``n_members`` networks, stopped at the noise level, takes its place.
-    **keyword-only
-        Every other parameter of :class:`pydelt_like.NeuralNetworkInterpolator`.
+    activation, learning_rate, optimizer, lbfgs_iterations, batch_size, weight_decay, \
+n_members, bootstrap, independent_outputs, early_stopping, validation_fraction, random_state, \
+device, dtype, progress, nan_policy, extrapolate
+        Keyword only, as for :class:`pydelt_like.NeuralNetworkInterpolator`. Evaluation
+        outside the fitted range raises by default, where PyDelt extrapolates.
 
     Attributes
     ----------

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pydelt_like._validation import as_float_array
+from pydelt_like._validation import as_float_array, check_order
 from pydelt_like.base import NotFittedError, _check_flag
 from pydelt_like.stochastic import (
     MAX_LINK_ORDER,
@@ -114,7 +114,7 @@ class PyDeltDerivative:
         method: str,
         options: dict[str, Any],
     ) -> None:
-        self.interpolator = interpolator
+        self.interpolator: Any = interpolator
         self.options = options
         self.order = order
         self.mask = mask
@@ -122,8 +122,21 @@ class PyDeltDerivative:
         self.link = link
         self.method = method
 
-    def __call__(self, x: Any) -> Any:
+    def _scale(self) -> float:
+        interp = self.interpolator
+        if self.normalize and interp.window_func is not None:
+            return float(interp.n_observations or 1)
+        return 1.0
+
+    def __call__(self, x: Any, return_std: bool = False) -> Any:
         """Evaluate at ``x`` (a scalar or array of points; see the interpolator's ``predict``).
+
+        Parameters
+        ----------
+        x : scalar or array-like
+            Evaluation points (the mask selects among them along the first axis).
+        return_std : bool, default=False
+            Also return the standard errors (not available with a stochastic link).
 
         Raises
         ------
@@ -131,10 +144,21 @@ class PyDeltDerivative:
             If a boolean mask's length differs from the number of points, an index is out of
             range, a point lies outside the fitted range (with ``extrapolate='raise'``), or the
             fit leaves the link's domain there.
+        NotImplementedError
+            With ``return_std=True`` and a stochastic link, or an interpolator without bands.
         """
         interp = self.interpolator
         points = x if self.mask is None else apply_mask(x, self.mask)
-        values = interp._plain_derivative(self.order, **self.options)(points)
+        plain = interp._plain_derivative(self.order, **self.options)
+        if _check_flag(return_std, "return_std"):
+            if self.link is not None:
+                raise NotImplementedError(
+                    "standard errors of a derivative through a stochastic link are not "
+                    "available; remove the link (set_stochastic_link(None)) for bands"
+                )
+            values, std = plain(points, return_std=True)
+            return values / self._scale(), std / self._scale()
+        values = plain(points)
         if self.link is not None:
             lower = {
                 k: interp._plain_derivative(k, **self.options)(points) for k in range(self.order)
@@ -147,9 +171,31 @@ class PyDeltDerivative:
                 derivatives = {**lower, self.order: values}
                 linked = transform.transform_derivatives(fit, derivatives)[self.order]
             values = linked if np.ndim(linked) else float(linked)
-        if self.normalize and interp.window_func is not None:
-            values = values / interp.n_observations
-        return values
+        scale = self._scale()
+        return values / scale if scale != 1.0 else values
+
+    predict = __call__
+
+    def interval(self, x: Any, level: float = 0.95) -> tuple[Any, Any]:
+        """A pointwise band ``(lower, upper)`` (see the interpolator's ``interval``)."""
+        z = self.interpolator._band_quantile(level)
+        values, std = self(x, return_std=True)
+        return values - z * std, values + z * std
+
+    def differentiate(self, order: int = 1) -> PyDeltDerivative:
+        """Differentiate ``order`` more times, with the same mask, normalisation and link."""
+        step = check_order(order, max_order=None, method_name="differentiate")
+        total = self.order + step
+        self.interpolator._plain_derivative(total, **self.options)  # checks the total order
+        return PyDeltDerivative(
+            self.interpolator,
+            total,
+            self.mask,
+            self.normalize,
+            self.link,
+            self.method,
+            self.options,
+        )
 
     def __repr__(self) -> str:
         return f"PyDeltDerivative({self.interpolator!r}, order={self.order})"

@@ -14,7 +14,10 @@ and ``_neural`` (:class:`NeuralNetworkMultivariateDerivatives`).
 
 import importlib.util
 
-from pydelt_like.multivariate._derivatives import MultivariateDerivatives
+from pydelt_like.multivariate._derivatives import (
+    SCATTERED_LBFGS_ITERATIONS,
+    MultivariateDerivatives,
+)
 from pydelt_like.multivariate._grid import Grid, TensorProduct, as_grid
 from pydelt_like.multivariate._neural import NeuralNetworkMultivariateDerivatives
 
@@ -25,6 +28,7 @@ TENSORFLOW_AVAILABLE = importlib.util.find_spec("tensorflow") is not None
 
 __all__ = [
     "PYTORCH_AVAILABLE",
+    "SCATTERED_LBFGS_ITERATIONS",
     "TENSORFLOW_AVAILABLE",
     "Grid",
     "MultivariateDerivatives",
