@@ -7,6 +7,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -87,3 +89,14 @@ def test_table_counts_misses_and_exceptions(capsys):
     assert counts["pydelt_passed"] == 3 and counts["both"] == 1
     assert counts["excepted"] == 1 and counts["ours_only"] == 1
     assert "exception (" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_multivariate_benchmark_quick_run_meets_its_bar():
+    import subprocess
+
+    command = [sys.executable, str(ROOT / "benchmarks" / "multivariate.py"), "--quick"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if " grid " in f" {line} "]
+    assert len(rows) == 6 and "all bars met" in done.stdout
