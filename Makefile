@@ -1,10 +1,13 @@
 # pydelt_like developer tasks.
 #
-#   make demo    set up .venv (first time only) and run examples/quickstart.py
-#   make test    set up .venv (first time only) and run the test suite
+#   make demo    set up a lean .venv (first time only) and run examples/quickstart.py
+#   make test    add the test and development tools to .venv (first time only), run the tests
 #   make bench   every benchmark, against the peer packages too; regenerates docs/benchmarks.md
 #
 # The virtual environment is built once and rebuilt when pyproject.toml or TORCH_SPEC changes.
+# `make demo` installs only what the quickstart needs: NumPy, SciPy, matplotlib and the package
+# itself, without torch (the neural network's engine, about 750 MB of the 1.9 GB that the full
+# set-up takes); `make install` and `make test` add torch and the test, plot and dev extras.
 #
 # torch is installed FIRST, from TORCH_SPEC, so that `pip install -e .` finds it already
 # satisfied and pulls nothing more. Keep TORCH_SPEC pinned: an unpinned `torch` makes pip pick
@@ -25,9 +28,14 @@ VENV_ARGS  ?=
 EXTRAS     ?= test,plot,dev
 PYTEST_ARGS ?=
 
+# The quickstart's needs (the spline and its plot), with the lower bounds of pyproject.toml's
+# dependencies and `plot` extra (tests/test_makefile.py checks that they agree).
+DEMO_DEPS ?= 'numpy>=1.24' 'scipy>=1.11' 'matplotlib>=3.7'
+
 VPY   := $(VENV)/bin/python
 PIP   := $(VPY) -m pip
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: install demo test lint typecheck bench docs clean help FORCE
 
@@ -47,9 +55,16 @@ $(STAMP): pyproject.toml $(VENV)/.torch-spec
 	if [ -n '$(TORCH_SPEC)' ]; then $(PIP) install '$(TORCH_SPEC)'; \
 	else echo "TORCH_SPEC is empty: skipping the torch install step"; fi
 	$(PIP) install -e '.[$(EXTRAS)]'
+	touch $@ $(DEMO_STAMP)
+
+# The lean set-up: the package without its dependencies (so without torch), then the demo's.
+$(DEMO_STAMP): pyproject.toml
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV_ARGS) $(VENV)
+	$(PIP) install $(DEMO_DEPS)
+	$(PIP) install --no-deps -e .
 	touch $@
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VPY) examples/quickstart.py
 
 # Lint and type checks first (CI runs only `make test`, so it enforces them), then the tests and

@@ -3,10 +3,13 @@
 The weekly record of atmospheric CO₂ at Mauna Loa, 1958–2001, ships with statsmodels
 (``statsmodels.datasets.co2``): 2284 weeks, 59 of them missing. With its DatetimeIndex as it
 is, :func:`pydelt_like.timeseries.differentiate` gives the rate of change per Julian year at
-every week (the gaps are bridged by the fit). The instantaneous rate swings with the seasons
-(the Northern Hemisphere's plants take up CO₂ in spring and summer); its mean over each
-calendar year is the annual growth rate. The seasonal cycle is what the fit holds beyond a
-slow trend (a spline with one knot interval per 4 years), averaged by month.
+every week (the gaps are bridged by the fit), named ``'co2 d/dt'`` in ``'ppm/year'``. The
+instantaneous rate swings with the seasons (the Northern Hemisphere's plants take up CO₂ in
+spring and summer); its mean over each calendar year is the annual growth rate. The slow trend
+is the same fit smoothed over a year (``resolution='1year'``: no knot interval shorter than a
+year, so the yearly cycle is left out as noise); the seasonal cycle is what the fit holds
+beyond it, averaged by month. The figure is drawn by :func:`pydelt_like.plot.plot_derivatives`:
+calendar dates, units on every axis and the 95 % band.
 
 Run: ``python examples/mauna_loa_co2.py [--output DIR] [--no-plot]``
 """
@@ -25,7 +28,9 @@ def load_co2() -> pd.Series:
     """The weekly Mauna Loa record (ppm) with its gaps (NaN), from statsmodels."""
     from statsmodels.datasets import co2
 
-    return co2.load_pandas().data["co2"]
+    record = co2.load_pandas().data["co2"]
+    record.attrs["units"] = "ppm"  # read by differentiate and plot_derivatives for the labels
+    return record
 
 
 def analyse(co2: pd.Series) -> dict[str, object]:
@@ -35,9 +40,9 @@ def analyse(co2: pd.Series) -> dict[str, object]:
     complete_years = rate.groupby(rate.index.year).count() >= 50
     annual = rate.groupby(rate.index.year).mean()[complete_years]
 
-    years = (co2.index - co2.index[0]).days / 365.25
-    trend = differentiate(co2, order=0, max_knots=int(years[-1] // 4))  # too few knots for seasons
-    trend_rate = differentiate(co2, unit="year", max_knots=int(years[-1] // 4))
+    # Smoothed over a year: knot intervals of at least a year cannot draw the seasons.
+    trend = differentiate(co2, order=0, unit="year", resolution="1year")
+    trend_rate = differentiate(co2, unit="year", resolution="1year")
     seasonal = (fit - trend).groupby(fit.index.month).mean()
     return {
         "trend_rate": trend_rate,
@@ -51,37 +56,46 @@ def analyse(co2: pd.Series) -> dict[str, object]:
 
 
 def plot(co2: pd.Series, results: dict, path: Path) -> None:
-    """Save the record, its growth rate and its seasonal cycle."""
+    """Save the record and its fit, its growth rate (all years, and the last seven), both
+    with their 95 % bands, and the seasonal cycle."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, 1, figsize=(8, 9))
-    axes[0].plot(co2.index, co2, ".", ms=2, color="0.6", label="weekly data")
-    axes[0].plot(results["fit"].index, results["fit"], lw=1, label="spline fit")
-    axes[0].plot(results["trend"].index, results["trend"], "k--", lw=1, label="slow trend")
-    axes[0].set_ylabel("CO₂ [ppm]")
-    axes[0].legend(fontsize="small")
-    rate, annual = results["rate"], results["annual"]
-    axes[1].plot(rate.index, rate, lw=0.6, color="C0", alpha=0.6, label="instantaneous")
+    from pydelt_like.plot import plot_derivatives
+
+    fig, axes = plt.subplots(4, 1, figsize=(8, 11.5), height_ratios=[1.1, 1, 1, 0.8])
+    plot_derivatives(co2, orders=(0, 1), ax=axes[:2], unit="year", label="spline fit")
+    trend, trend_rate, annual = results["trend"], results["trend_rate"], results["annual"]
+    axes[0].plot(trend.index, trend, "k--", lw=1, label="trend (resolution 1 year)")
+    axes[0].legend(fontsize="small", loc="upper left")
     axes[1].step(
         pd.to_datetime([f"{y}-07-01" for y in annual.index]),
         annual,
         where="mid",
         color="k",
+        lw=1.2,
         label="calendar-year mean",
     )
-    trend_rate = results["trend_rate"]
-    axes[1].plot(trend_rate.index, trend_rate, "r", lw=1.5, label="slow trend")
+    axes[1].plot(trend_rate.index, trend_rate, "r", lw=1.5, label="trend")
     axes[1].axhline(0, color="0.8", lw=0.8)
-    axes[1].set_ylabel("growth rate [ppm/year]")
-    axes[1].legend(fontsize="small")
+    axes[1].legend(fontsize="small", loc="upper left", ncols=2)
+    axes[1].set_xlabel("date")
+
+    # The last seven years close up: the seasonal peaks and the band around them.
+    plot_derivatives(co2, orders=(1,), ax=axes[2:3], unit="year", label="spline fit")
+    axes[2].set_xlim(pd.Timestamp("1995-01-01"), co2.index[-1] + pd.Timedelta(weeks=8))
+    axes[2].axhline(0, color="0.8", lw=0.8)
+    axes[2].legend(fontsize="small", loc="upper left")
+    for note in axes[2].texts:  # the note of the 1964 gap, which this close-up does not show
+        note.remove()
+
     seasonal = results["seasonal"]
-    axes[2].bar(seasonal.index, seasonal, color="C2")
-    axes[2].set_xticks(range(1, 13), list("JFMAMJJASOND"))
-    axes[2].set_ylabel("seasonal cycle [ppm]")
-    axes[2].set_xlabel("month")
+    axes[3].bar(seasonal.index, seasonal, color="C2")
+    axes[3].set_xticks(range(1, 13), list("JFMAMJJASOND"))
+    axes[3].set_ylabel("seasonal cycle [ppm]")
+    axes[3].set_xlabel("month")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

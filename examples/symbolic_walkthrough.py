@@ -1,116 +1,152 @@
-"""Symbolic walkthrough: trees, the rules, simplification, and checking derivations.
+"""Symbolic walkthrough: the chapter's exercises, checked the way a student checks them.
 
-1. The expression tree of 3x^2 + 2x + 1, its raw derivative by the rules and the
-   simplified one.
-2. Symbolic against numerical derivatives: five functions at three points.
-3. Exercises checked with check_derivative (symbolic, numerical and a fitted spline),
-   including the classic chain-rule mistake.
-4. A two-layer network f = sigmoid(w2 * sigmoid(w1 * x)): the partial derivative with
-   respect to w1 written out by the rules and checked against PyTorch's autograd.
+1. The expression tree of 3x^2 + 2x + 1, its raw derivative by the rules and the simplified one.
+2. The chapter's exercises, one line each: check_derivative proves the answer or finds where it
+   is wrong, at random points of its own (never only at the points you chose). The explicit
+   ones are also differentiated numerically, with a SplineInterpolator fitted to sampled data.
+3. Classic mistakes, including ones that agree with the right answer at a common point.
+4. Back-propagation: df/dw1 of f = sigma(w2 * sigmoid(w1 * x)) in one call, and against
+   PyTorch's autograd.
+5. The implicit curve x^2 + y^2 = 25: dy/dx and d2y/dx2.
+6. Identities proved by simplification (equivalent).
+7. The activation-function table: each textbook derivative proved, and checked against
+   torch.autograd.
 
 Run: ``python examples/symbolic_walkthrough.py``
 """
 
 from __future__ import annotations
 
-from pydelt_like.numeric import numerical_derivative
+import numpy as np
+
+from pydelt_like import SplineInterpolator
 from pydelt_like.symbolic import (
-    cos,
     derivative_unsimplified,
     differentiate,
+    equivalent,
     evaluate,
-    exp,
-    log,
     parse,
-    sigmoid,
-    sin,
-    sqrt,
     symbols,
-    to_function,
     to_torch,
 )
 from pydelt_like.verify import check_derivative
 
+# The chapter's explicit exercises: f, your derivative, where to sample data for the spline.
+EXERCISES = [
+    ("x^3 - 3x^2 + 2x - 1", "3x^2 - 6x + 2", (-2.0, 3.0)),
+    ("e^(x^2)", "2x e^(x^2)", (-1.5, 1.5)),
+    ("ln(sin x)", "cot x", (0.2, 3.0)),
+]
+MISTAKES = [
+    ("sin(x^2)", "cos(x^2)", 0.5),  # agrees where 2x = 1
+    ("e^(x^2)", "e^(x^2)", 0.5),
+    ("tan x", "sec x", 0.0),  # sec^2(0) = sec(0) = 1
+    ("x^x", "x x^(x - 1)", 1.0),  # the power rule misapplied; agrees where ln x = 0
+]
+# The activation table: each activation, the textbook derivative, the torch function.
+ACTIVATIONS = [
+    ("sigmoid(x)", "σ(x)(1 - σ(x))", "sigmoid"),
+    ("tanh(x)", "1 - tanh^2 x", "tanh"),
+    ("relu(x)", "step(x)", "relu"),
+    ("leaky_relu(x, 0.1)", "0.1 + 0.9 step(x)", "leaky_relu"),
+    ("softplus(x)", "σ(x)", "softplus"),
+    ("silu(x)", "σ(x)(1 + x(1 - σ(x)))", "silu"),
+    ("gelu(x)", "(1 + erf(x/√2))/2 + x e^(-x²/2)/√(2π)", "gelu"),
+]
+
 
 def main() -> dict[str, float]:
     results: dict[str, float] = {}
-    x, w1, w2 = symbols("x w1 w2")
+    x, w1 = symbols("x w1")
 
     print("1. The tree of 3x^2 + 2x + 1")
     f = 3 * x**2 + 2 * x + 1
     print("   tree:      ", repr(f))
-    print("   printed:   ", f)
     print("   raw d/dx:  ", derivative_unsimplified(f, x))
-    df = differentiate(f, x)
-    print("   simplified:", df)
-    for point in (0.5, 1.0, 1.7):
-        numeric = numerical_derivative(to_function(f), point)
-        print(f"   x = {point}: symbolic {evaluate(df, x=point):.12f}  numerical {numeric:.12f}")
+    print("   simplified:", differentiate(f, x))
 
-    print("\n2. Symbolic vs numerical, five functions at three points")
-    classic = {
-        "sin(x)": sin(x),
-        "exp(x)": exp(x),
-        "log(x)": log(x),
-        "x^3 - 2x": x**3 - 2 * x,
-        "sqrt(x) cos(x)": sqrt(x) * cos(x),
-    }
-    worst = 0.0
-    print(f"   {'f':>16s} {'x':>5s} {'symbolic':>18s} {'numerical':>18s} {'|difference|':>13s}")
-    for name, expr in classic.items():
-        derivative = to_function(differentiate(expr, x))
-        for point in (0.5, 1.0, 1.7):
-            symbolic = derivative(point)
-            numeric = numerical_derivative(to_function(expr), point)
-            worst = max(worst, abs(symbolic - numeric))
-            print(
-                f"   {name:>16s} {point:5.1f} {symbolic:18.12f} {numeric:18.12f} "
-                f"{abs(symbolic - numeric):13.2e}"
-            )
-    print(f"   largest difference: {worst:.2e}")
-    results["classic_max_difference"] = worst
+    print("\n2. The chapter's exercises, one line each")
+    for function, hand, (lo, hi) in EXERCISES:
+        check = check_derivative(function, hand, spline=False)
+        print(f"   d/dx {function} = {hand}: {check.verdict.upper()}, proved={check.proved}")
+        results[f"exercise {function}"] = float(check.ok and check.proved)
+        # What data would give: a spline through 400 samples of f, differentiated.
+        grid = np.linspace(lo, hi, 400)
+        spline = SplineInterpolator().fit(grid, evaluate(parse(function), x=grid))
+        inner = np.linspace(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo), 50)
+        truth = evaluate(parse(hand, split_names=True), x=inner)
+        error = float(
+            np.max(np.abs(spline.differentiate(1)(inner) - truth)) / np.max(np.abs(truth))
+        )
+        print(f"      spline on 400 samples: largest relative error {error:.1e}")
+        results[f"spline {function}"] = error
 
-    print("\n3. Checking derivations by hand")
-    exercises = [
-        ("x^3 - 3*x^2 + 2*x - 1", "3*x^2 - 6*x + 2", (-2.0, 3.0)),
-        ("exp(x^2)", "2*x*exp(x^2)", (-1.5, 1.5)),
-        ("log(sin(x))", "cos(x)/sin(x)", (0.2, 3.0)),
-    ]
-    for function, hand, domain in exercises:
-        check = check_derivative(function, hand, domain=domain, n_points=5)
-        print(check, end="\n\n")
-        results[f"exercise {function}"] = float(check.ok)
-    mistake = check_derivative("sin(x^2)", "cos(x^2)", at=[0.5, 1.0, 1.7])
-    print("The classic mistake, forgetting the inner derivative:")
-    print(mistake)
-    results["mistake flagged"] = float(not mistake.ok)
+    print("\n3. Classic mistakes, some agreeing with the right answer at the point you try")
+    for function, hand, lucky in MISTAKES:
+        check = check_derivative(function, hand, at=lucky, spline=False)
+        where = "; ".join(f"x = {p:.4g}" for p in check.failures["x"][:3])
+        print(f"   d/dx {function} = {hand}? at x = {lucky}: {check.status[0]}; "
+              f"verdict {check.verdict.upper()} (differs at {where}, ...)")  # fmt: skip
+        results[f"mistake {function}"] = float(check.verdict == "wrong")
 
-    print("\n4. A two-layer network f = sigmoid(w2 * sigmoid(w1 * x))")
-    net = sigmoid(w2 * sigmoid(w1 * x))
-    by_rules = differentiate(net, w1)
-    print("   df/dw1 by the rules:", by_rules)
-    print("   by hand: sigma'(w2 h) * w2 * sigma'(w1 x) * x with h = sigma(w1 x) and")
-    print("            sigma'(u) = sigma(u) * (1 - sigma(u)), i.e. sigma(u) * sigma(-u)")
-    hand = parse(
-        "sigmoid(w2*sigmoid(w1*x))*sigmoid(-w2*sigmoid(w1*x))*w2*sigmoid(w1*x)*sigmoid(-w1*x)*x"
-    )
+    print("\n4. Back-propagation: df/dw1 of f = sigma(w2 * sigma(w1 * x)), in one call")
+    hand = "σ(w2 σ(w1 x))(1 - σ(w2 σ(w1 x))) w2 σ(w1 x)(1 - σ(w1 x)) x"
+    check = check_derivative("σ(w₂·σ(w₁x))", hand, wrt="w1")
+    print(f"   {hand}: {check.verdict.upper()}, proved={check.proved}")
+    results["backpropagation proved"] = float(check.proved)
+    forgot = check_derivative("σ(w₂·σ(w₁x))", hand[: -len(" x")], wrt="w1")
+    print(f"   the same without the final x: {forgot.verdict.upper()}")
+    results["backpropagation mistake flagged"] = float(forgot.verdict == "wrong")
+    net = parse("sigmoid(w2*sigmoid(w1*x))")
     point = {"w1": 0.8, "w2": -1.3, "x": 0.6}
-    symbolic = evaluate(by_rules, point)
-    print(f"   at {point}: rules {symbolic:.15f}, hand {evaluate(hand, point):.15f}")
+    symbolic = evaluate(differentiate(net, w1), point)
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
         print("   (torch is not installed: autograd check skipped)")
     else:
-        tensors = [
-            torch.tensor(point[n], dtype=torch.float64, requires_grad=True)
-            for n in ("w1", "w2", "x")
-        ]
+        tensors = [torch.tensor(point[n], dtype=torch.float64, requires_grad=True) for n in ("w1", "w2", "x")]  # fmt: skip
         to_torch(net, ["w1", "w2", "x"])(*tensors).backward()
         autograd = tensors[0].grad.item()
-        print(f"   autograd: {autograd:.15f}  |rules - autograd| = {abs(symbolic - autograd):.1e}")
+        print(f"   at {point}: rules {symbolic:.15f}, autograd {autograd:.15f}")
         results["network_autograd_difference"] = abs(symbolic - autograd)
-    results["network_hand_difference"] = abs(symbolic - evaluate(hand, point))
+
+    print("\n5. The implicit curve x^2 + y^2 = 25")
+    for order, hand in ((1, "-x/y"), (2, "-25/y^3"), (2, "-1/y^3")):
+        check = check_derivative("x^2 + y^2 = 25", hand, order=order)
+        print(f"   d{'^2' if order == 2 else ''}y/dx{'^2' if order == 2 else ''} = {hand}: "
+              f"{check.verdict.upper()}, proved={check.proved}")  # fmt: skip
+        results[f"implicit order {order} {hand}"] = float(check.ok)
+
+    print("\n6. Identities proved by simplification")
+    for a, b in (
+        ("sin(x)^2 + cos(x)^2", "1"),
+        ("σ(-u)", "1 - σ(u)"),
+        ("cos x/sin x - 1/tan x", "0"),
+    ):
+        result = equivalent(a, b)
+        print(f"   {a} = {b}: {str(result).splitlines()[0]}")
+        results[f"identity {a}"] = float(result.method == "simplification")
+
+    print("\n7. The activation-function table, against torch.autograd")
+    worst = 0.0
+    points = np.linspace(-3.0, 3.0, 13) + 0.05  # off the kinks, where autograd picks a side
+    for function, hand, _ in ACTIVATIONS:
+        check = check_derivative(function, hand, spline=False)
+        ours = evaluate(parse(hand, split_names=True), x=points)
+        try:
+            import torch
+        except ImportError:  # pragma: no cover - torch is a dependency
+            gap = float("nan")
+        else:
+            t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+            to_torch(parse(function))(t).sum().backward()
+            gap = float(np.max(np.abs(t.grad.numpy() - ours)))
+            worst = max(worst, gap)
+        print(f"   {function:20s} {hand:42s} {check.verdict:8s} proved={check.proved!s:5s} "
+              f"|hand - autograd| <= {gap:.1e}")  # fmt: skip
+        results[f"activation {function}"] = float(check.ok)
+    results["activation_autograd_difference"] = worst
     return results
 
 

@@ -282,6 +282,10 @@ class BaseInterpolator(abc.ABC):
         """The fewest distinct samples this interpolator can fit."""
         return 2
 
+    def _min_points_hint(self) -> str:
+        """Appended to the "needs at least ... samples" message: how to fit fewer samples."""
+        return ""
+
     def _duplicates_policy(self) -> str:
         """How :meth:`fit` treats repeated x: ``'average'`` (merge) or ``'raise'``."""
         return "average"
@@ -380,6 +384,7 @@ class BaseInterpolator(abc.ABC):
             min_points=self._min_points(),
             duplicates=self._duplicates_policy(),
             method_name=type(self).__name__,
+            min_points_hint=self._min_points_hint(),
             multivariate=self._multivariate(),
         )
         # A refit starts clean: no attribute of an earlier fit survives into this one. The

@@ -55,24 +55,32 @@ def test_round_trip_gives_the_same_numbers_as_the_python_api(csv_file, tmp_path)
             "2",
             "--unit",
             "min",
+            "--float-format",
+            "%.17g",
             "-o",
             str(out),
         ]
     )
     assert code == 0
     written = pd.read_csv(out)
-    assert list(written.columns) == ["time", "value_d1", "value_d2", "other_d1", "other_d2"]
+    names = {1: "d/dt [per min]", 2: "d²/dt² [per min²]"}  # no --y-unit: 'per' the time unit
+    assert list(written.columns) == [
+        "time",
+        *(f"{column} {names[order]}" for column in ("value", "other") for order in (1, 2)),
+    ]
     assert (written["time"] == frame["time"]).all()  # timestamps as written in the input
     indexed = frame.set_index(pd.to_datetime(frame["time"]))[["value", "other"]]
     for order in (1, 2):
         api = differentiate(indexed, order=order, unit="min")
         for column in ("value", "other"):
-            np.testing.assert_array_equal(written[f"{column}_d{order}"], api[column].to_numpy())
+            np.testing.assert_array_equal(
+                written[f"{column} {names[order]}"], api[column].to_numpy()
+            )
     # And they are right: d(sec**2/1e6)/dmin = 2 sec / 1e6 * 60.
     sec = (indexed.index - indexed.index[0]).total_seconds().to_numpy() + float(
         (indexed.index[0] - pd.Timestamp("2024-05-01 08:00")).total_seconds()
     )
-    np.testing.assert_allclose(written["other_d1"], 2 * sec / 1e6 * 60, rtol=1e-6)
+    np.testing.assert_allclose(written["other d/dt [per min]"], 2 * sec / 1e6 * 60, rtol=1e-6)
 
 
 def test_standard_input_and_output_and_default_columns(csv_file, monkeypatch, capsys):
@@ -81,8 +89,8 @@ def test_standard_input_and_output_and_default_columns(csv_file, monkeypatch, ca
     assert main(["diff", "--x", "time", "--order", "0"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out))
     # Every numeric column other than x, not the text column.
-    assert list(written.columns) == ["time", "value_fit", "other_fit"]
-    assert np.isfinite(written["value_fit"]).all()  # the gap at row 17 is bridged
+    assert list(written.columns) == ["time", "value fit", "other fit"]
+    assert np.isfinite(written["value fit"]).all()  # the gap at row 17 is bridged
 
 
 def test_numeric_x_and_fixed_smoothing(tmp_path, capsys):
@@ -91,7 +99,7 @@ def test_numeric_x_and_fixed_smoothing(tmp_path, capsys):
     pd.DataFrame({"x": x, "y": x**3}).to_csv(path, index=False)
     assert main(["diff", str(path), "--x", "x", "--smoothing", "0", "--param", "k=3"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    np.testing.assert_allclose(written["y_d1"], 3 * x**2, atol=1e-10)
+    np.testing.assert_allclose(written["y d/dx"], 3 * x**2, atol=1e-6, rtol=1e-6)  # 7 digits
 
 
 def test_plot_is_saved(csv_file, tmp_path):
@@ -123,10 +131,10 @@ def test_plot_is_saved(csv_file, tmp_path):
     [
         (["--x", "nope"], "no column 'nope' for --x"),
         (["--x", "time", "--y", "missing"], "no column 'missing' for --y"),
-        (["--x", "time", "--y", "label"], "column 'label' has dtype"),
+        (["--x", "time", "--y", "label"], "column 'label' (--y) holds"),
         (["--x", "label", "--y", "value"], "neither numbers nor timestamps"),
         (["--x", "value", "--y", "other"], "column 'value' has 1 missing"),
-        (["--x", "other", "--y", "time"], "column 'time' has dtype"),
+        (["--x", "other", "--y", "time"], "column 'time' (--y) holds"),
         (["--x", "other", "--y", "value", "--order", "9"], "derivatives up to order 5"),
         (["--x", "time", "--order", "-1"], "--order must be >= 0"),
         (["--x", "time", "--method", "neural", "--smoothing", "1"], "neural has none"),
@@ -174,7 +182,7 @@ def test_mixed_utc_offsets_are_converted(tmp_path, capsys):
     )
     assert main(["diff", str(path), "--x", "t", "--unit", "h"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    np.testing.assert_allclose(written["v_d1"], 2.0, rtol=1e-9)  # across the DST change
+    np.testing.assert_allclose(written["v d/dt [per h]"], 2.0, rtol=1e-6)  # across the DST change
 
 
 def test_help_is_complete_and_module_entry_point_runs():
@@ -215,9 +223,10 @@ def test_review_cases_tabs_booleans_mixed_dates_and_exact_x(tmp_path, capsys):
     )
     assert main(["diff", str(path), "--x", "t", "--sep", "\\t", "--unit", "h", "--std"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep="\t")
-    assert list(written.columns) == ["t", "v_d1", "v_d1_std"]  # the boolean column is left out
+    # The boolean column is left out.
+    assert list(written.columns) == ["t", "v d/dt [per h]", "v d/dt std [per h]"]
     assert written["t"].iloc[0] == "2024-01-01" and written["t"].iloc[1] == "2024-01-01 06:00"
-    np.testing.assert_allclose(written["v_d1"], 1 / 6, rtol=1e-9)
+    np.testing.assert_allclose(written["v d/dt [per h]"], 1 / 6, rtol=1e-6)
     numeric = tmp_path / "x.csv"
     numeric.write_text("x,y\n0.0,0\n0.1,1\n0.2,2\n0.3,3\n0.4,4\n0.5,5\n0.6,6\n0.7,7\n")
     assert main(["diff", str(numeric), "--x", "x"]) == 0
@@ -229,11 +238,12 @@ def test_review_cases_tabs_booleans_mixed_dates_and_exact_x(tmp_path, capsys):
 def test_std_columns_equal_the_api(csv_file, tmp_path):
     path, frame = csv_file
     out = tmp_path / "std.csv"
-    assert main(["diff", str(path), "--x", "time", "--y", "other", "--std", "-o", str(out)]) == 0
+    arguments = ["--x", "time", "--y", "other", "--std", "--float-format", "%.17g"]
+    assert main(["diff", str(path), *arguments, "-o", str(out)]) == 0
     written = pd.read_csv(out)
     indexed = frame.set_index(pd.to_datetime(frame["time"]))[["other"]]
     _, std = differentiate(indexed, return_std=True)
-    np.testing.assert_array_equal(written["other_d1_std"], std["other"].to_numpy())
+    np.testing.assert_array_equal(written["other d/dt std [per s]"], std["other"].to_numpy())
 
 
 def test_waiting_on_a_terminal_is_refused(monkeypatch, capsys):
@@ -259,7 +269,8 @@ def test_unit_table_is_the_python_one(tmp_path, capsys, unit, per_minute_factor)
     path = _minutes_file(tmp_path)
     assert main(["diff", str(path), "--x", "t", "--unit", unit]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    np.testing.assert_allclose(written["v_d1"], 0.5 * per_minute_factor, rtol=1e-9)
+    header = f"v d/dt [per {unit}]"
+    np.testing.assert_allclose(written[header], 0.5 * per_minute_factor, rtol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -317,8 +328,8 @@ def test_other_one_character_separators_work_both_ways(tmp_path, capsys, sep):
         warnings.simplefilter("error")  # no pandas warning about its engine either
         assert main(["diff", str(path), "--x", "t", "--sep", typed, "--unit", "min"]) == 0
     written = pd.read_csv(io.StringIO(capsys.readouterr().out), sep=sep, engine="python")
-    assert list(written.columns) == ["t", "v_d1"]
-    np.testing.assert_allclose(written["v_d1"], 0.5, rtol=1e-9)
+    assert list(written.columns) == ["t", "v d/dt [per min]"]
+    np.testing.assert_allclose(written["v d/dt [per min]"], 0.5, rtol=1e-6)
 
 
 def test_a_separator_inside_the_values_is_not_read_as_an_index(tmp_path, capsys):

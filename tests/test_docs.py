@@ -75,3 +75,7 @@ def test_documentation_site_builds_strict_without_warnings(tmp_path):
     assert not warnings, "\n".join(warnings)
     assert "not included in the" not in result.stderr  # every page is in the navigation
     assert (tmp_path / "site" / "timeseries" / "index.html").exists()
+    # Docstrings' Sphinx roles are links or code on the API page (tools/sphinx_roles.py).
+    api = (tmp_path / "site" / "api" / "index.html").read_text()
+    assert not re.search(r":(class|func|meth|attr|data|mod):", api)
+    assert 'href="#pydelt_like.timeseries.differentiate"' in api

@@ -30,11 +30,14 @@ def test_quickstart_errors_are_small_and_plot_is_saved(tmp_path, capsys):
 
 def test_symbolic_walkthrough_numbers(capsys):
     results = _load("symbolic_walkthrough").main()
-    assert results["classic_max_difference"] <= 1e-9
-    assert results["mistake flagged"] == 1.0
-    assert all(v == 1.0 for k, v in results.items() if k.startswith("exercise"))
-    assert results["network_hand_difference"] <= 1e-15
+    kinds = ("exercise", "mistake", "identity", "activation ", "backpropagation")
+    checked = [k for k in results if k.startswith(kinds)]
+    assert len(checked) >= 18 and all(results[k] == 1.0 for k in checked), results
+    assert all(results[k] <= 1e-6 for k in results if k.startswith("spline"))  # exact samples
+    assert results["implicit order 1 -x/y"] == 1.0 and results["implicit order 2 -25/y^3"] == 1.0
+    assert results["implicit order 2 -1/y^3"] == 0.0
     assert results.get("network_autograd_difference", 0.0) <= 1e-14
+    assert results.get("activation_autograd_difference", 0.0) <= 1e-14
     assert "6*x + 2" in capsys.readouterr().out
 
 

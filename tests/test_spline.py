@@ -614,3 +614,28 @@ def test_antiderivative_order_has_a_documented_maximum():
         spline.antiderivative(2.0)
     F = spline.antiderivative(20)
     assert np.isfinite(F(1.0))
+
+
+def test_a_long_gap_is_bridged_calmly_with_an_honest_band():
+    # A week missing from two months of hourly data with a daily cycle: the ridge alone filled it
+    # with polynomial continuations reaching 1e6 times the data; the bridge keeps the fill near
+    # the data's range and the band says how little is known there.
+    rng = np.random.default_rng(0)
+    t = np.arange(24 * 60, dtype=float)
+    y = 10 + 5 * np.sin(2 * np.pi * t / 24) + 0.02 * t / 24 + rng.normal(0, 0.3, t.size)
+    gap = (t >= 24 * 20) & (t < 24 * 27)
+    spline = SplineInterpolator().fit(t[~gap], y[~gap])
+    values, std = spline(t[gap], return_std=True)
+    low, high = y.min(), y.max()
+    assert low - (high - low) < values.min() and values.max() < high + (high - low)
+    assert std.max() > 1.0  # nothing is known about the cycle inside the gap
+    outside = t[~gap][100:-100]
+    slope = spline.differentiate(1)(outside)
+    truth = 5 * 2 * np.pi / 24 * np.cos(2 * np.pi * outside / 24) + 0.02 / 24
+    assert np.sqrt(np.mean((slope - truth) ** 2)) < 0.06
+
+
+def test_too_few_samples_says_which_degree_fits_them():
+    with pytest.raises(ValueError, match=r"got 5; a lower degree needs fewer \(k=3 needs 5"):
+        SplineInterpolator().fit([0, 1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0, 6.0])
+    assert SplineInterpolator(k=3).fit([0, 1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0, 6.0]).n_knots_ >= 1

@@ -75,10 +75,14 @@ def test_the_classic_example_prints_simplified():
         ("x*y/z", "x*y/z"),
         ("2^-1", "1/2"),
         ("sin(x)^2 + cos(x)^2", "sin(x)^2 + cos(x)^2"),
-        ("log(x, 10)", "log(x, 10)"),
+        ("log(x, 10)", "log10(x)"),
+        ("log(x, 3)", "log(x, 3)"),
         ("leaky_relu(x, 0.1)", "leaky_relu(x, 0.1)"),
         ("-(a + b)", "-(a + b)"),
-        ("x**0.5", "x^0.5"),
+        ("x**0.5", "sqrt(x)"),
+        ("x^(1/3)", "x^(1/3)"),
+        ("x^(-2/3)/3", "x^(-2/3)/3"),
+        ("e^x + pi", "e^x + pi"),
     ],
 )
 def test_str_has_minimal_parentheses_and_reads_back(text, printed):
@@ -150,7 +154,7 @@ def test_parse_constants():
         ("sin(x", 5, "expected ')'"),
         ("x $ 2", 2, "unexpected character"),
         ("foo(x)", 0, "unknown function 'foo'"),
-        ("2 x", 2, "expected an operator"),
+        ("2 3", 2, "expected an operator"),
         ("", 0, "empty"),
         ("x)", 1, "unexpected ')'"),
         ("sin(x, 2)", 0, "at most 1"),
@@ -280,7 +284,7 @@ def test_agrees_with_sympy_on_a_thousand_random_expressions():
             names = sorted(expr.free_symbols) or ["x"]
             var = names[0]
             points = {n: rng.uniform(0.3, 2.0, 3) for n in names}
-            sympy_expr = to_sympy(expr)
+            sympy_expr = to_sympy(expr, real_roots=False)  # the points are positive
             for order in (1, 2):
                 reference_expr = sp.diff(sympy_expr, sp.Symbol(var, real=True), order)
                 if reference_expr.has(sp.zoo, sp.nan, sp.oo, sp.DiracDelta):
@@ -312,7 +316,9 @@ def test_simplified_derivatives_are_small():
         var = sorted(expr.free_symbols or {"x"})[0]
         ours = differentiate(expr, var)
         assert count_nodes(ours) <= count_nodes(derivative_unsimplified(expr, var))
-        reference = sp.simplify(sp.diff(to_sympy(expr), sp.Symbol(var, real=True)))
+        reference = sp.simplify(
+            sp.diff(to_sympy(expr, real_roots=False), sp.Symbol(var, real=True))
+        )
         ratios.append(count_nodes(ours) / max(sum(1 for _ in sp.preorder_traversal(reference)), 1))
     assert np.median(ratios) <= 1.5  # benchmarks/symbolic.py runs the whole 1000
 
@@ -777,10 +783,10 @@ def test_torch_functions_refuse_tensors_on_different_devices():
     assert out.device.type == "cuda" and out.tolist() == [1.0, 2.0, 3.0]
 
 
-def test_parse_rejects_non_ascii_names_with_a_position():
+def test_parse_rejects_unknown_characters_with_a_position():
     with pytest.raises(ParseError) as info:
-        parse("x² + 1")
-    assert info.value.position == 1
+        parse("x ∂ 1")
+    assert info.value.position == 2
 
 
 @pytest.mark.parametrize(

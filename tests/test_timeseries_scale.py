@@ -68,7 +68,7 @@ def test_long_format_matches_truth_aligned_with_shuffled_rows():
     original = frame.copy()
     result = differentiate_long(frame, by="sensor", time="t", value="level")
     pd.testing.assert_frame_equal(frame, original)  # not sorted in place
-    assert result.index.equals(frame.index) and result.name == "level"
+    assert result.index.equals(frame.index) and result.name == "level d/dt"
     inner = (frame["t"] > 0.3) & (frame["t"] < frame.groupby("sensor")["t"].transform("max") - 0.3)
     np.testing.assert_allclose(result[inner], frame["truth"][inner], atol=2e-4)
 

@@ -231,6 +231,7 @@ def check_xy(
     min_points: int = 2,
     duplicates: str = "average",
     method_name: str = "this method",
+    min_points_hint: str = "",
     multivariate: bool = False,
 ) -> FitData:
     """Validate, clean and sort training data.
@@ -256,6 +257,8 @@ def check_xy(
         zero) and the weight the sum of their weights. ``'raise'`` rejects repeated ``x``.
     method_name : str, default='this method'
         Used in the "needs at least ... samples" message, e.g. the interpolator's class name.
+    min_points_hint : str, default=''
+        Appended to that message: how to fit fewer samples (e.g. a lower degree).
     multivariate : bool, default=False
         Whether ``x`` may have several columns (the interpolator fits functions of several
         variables). Rows of such an ``x`` are checked, dropped and merged like single values,
@@ -364,6 +367,7 @@ def check_xy(
         detail = f" (after {' and '.join(notes)})" if notes else ""
         raise ValueError(
             f"{method_name} needs at least {min_points} distinct samples, got {n_left}{detail}"
+            + (f"; {min_points_hint}" if min_points_hint else "")
         )
     if not (merged.w > 0).any():
         raise ValueError(

@@ -183,6 +183,7 @@ def train(
     watch = _Stopwatch(adam_steps + _LBFGS_STEP * lbfgs_rounds, quiet=bar is not None)
     best_loss = [math.inf]
     best_params: list[Any] = []
+    stopped = [""]  # why training ended before its last step, for the progress bar
 
     def loss(batch: TrainingData) -> tuple[Any, Any]:
         return _loss(layout, params, batch, settings)
@@ -230,7 +231,10 @@ def train(
                 track(value)
             check_weights("after Adam")
         target = settings.target
-        if lbfgs_steps and not (target >= 0 and loss(data)[1].item() <= target):
+        reached = "stopped early: the loss reached the noise level"
+        if lbfgs_steps and target >= 0 and loss(data)[1].item() <= target:
+            stopped[0] = reached
+        elif lbfgs_steps:
             lbfgs = torch.optim.LBFGS(
                 params,
                 lr=1.0,
@@ -257,12 +261,17 @@ def train(
                 track(mse)
                 watch(adam_steps + _LBFGS_STEP * (done + 1))
                 if target >= 0 and mse <= target:
+                    stopped[0] = reached
                     break
                 if math.isfinite(previous) and previous - mse <= 1e-14 * previous:
-                    break  # converged: no progress over a whole step
+                    stopped[0] = "stopped early: converged (no progress in an L-BFGS round)"
+                    break
                 previous = mse
     finally:
         if bar is not None:
+            if stopped[0] and bar.n < bar.total:  # finish at 100 %, saying why it ended
+                bar.total = bar.n
+                bar.set_postfix_str(f"{bar.postfix}, {stopped[0]}" if bar.postfix else stopped[0])
             bar.close()
     if validation is not None and best_params:
         with torch.no_grad():

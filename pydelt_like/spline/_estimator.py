@@ -179,6 +179,11 @@ class SplineInterpolator(BaseInterpolator):
     def _min_points(self) -> int:
         return self.k + 1 if self._is_interpolating() else self.k + 2
 
+    def _min_points_hint(self) -> str:
+        extra = 1 if self._is_interpolating() else 2
+        fewer = [f"k={k} needs {k + extra}" for k in (3, 1) if k < int(self.k)]
+        return f"a lower degree needs fewer ({', '.join(fewer)})" if fewer else ""
+
     def _duplicates_policy(self) -> str:
         return "raise" if self._is_interpolating() else "average"
 

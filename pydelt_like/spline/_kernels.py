@@ -18,6 +18,12 @@ from scipy.interpolate import BSpline, make_interp_spline
 
 #: Relative size of the difference penalty that keeps knot intervals without data solvable.
 RIDGE = 1e-9
+#: A coefficient with less than this share of the data support evenly spread samples would give
+#: it (see _support) is bridged by _add_gap_penalty: one reached only by a sliver of data.
+_UNSUPPORTED = 0.1
+#: The weight of that bridge's first differences, relative to the block's mean diagonal: enough
+#: to hold weakly supported coefficients to their neighbours, far below well-supported data.
+_GAP_PENALTY = 1e-2
 #: Below this fraction of sum(w y**2), residual sums of squares are computed from residuals.
 _EXACT_RSS_BELOW = 1e-6
 #: Up to this many series, right-hand sides come from power sums rather than sparse products.
@@ -204,7 +210,9 @@ def fit_batch(
             )
             rhs[coef_start[i] : coef_start[i + 1]] = block.T @ wy
 
-    coef, ridge = _solve_banded(bands, rhs, coef_start)
+    samples = np.diff(np.r_[layout.starts, n_cand * n])  # samples per occupied interval
+    support = support_ratio(first_coef, samples, coef_start, k)
+    coef, ridge = _solve_banded(bands, rhs, coef_start, support)
 
     # Residual sums of squares from the normal equations (for the ridged solution,
     # RSS = y'Wy - c'r - ridge penalty); where that identity loses its digits to
@@ -215,6 +223,7 @@ def fit_batch(
     penalty[: n_total - order] += (
         ridge.difference[: n_total - order, None] * np.diff(coef, order, axis=0) ** 2
     )
+    penalty[: n_total - 1] += ridge.gap[: n_total - 1, None] * np.diff(coef, 1, axis=0) ** 2
     rss = wyy - np.add.reduceat(coef * rhs + penalty, coef_start[:-1], axis=0)
     for cand in np.flatnonzero(np.any(rss < _EXACT_RSS_BELOW * wyy, axis=1)):
         i = int(cand)
@@ -223,6 +232,33 @@ def fit_batch(
         rss[i] = np.einsum("i,ij->j", w, (y - fitted) ** 2)
     np.maximum(rss, 0.0, out=rss)
     return Batch(counts, coef_start, coef, rss)
+
+
+def _difference_stencil(order: int) -> np.ndarray:
+    return np.array([(-1) ** (order - i) * math.comb(order, i) for i in range(order + 1)])
+
+
+def _add_difference_penalty(bands: np.ndarray, order: int, row_weight: np.ndarray) -> None:
+    """Add ``D' diag(row_weight) D`` to ``bands`` in place, D the differences of ``order``.
+
+    Row l of D covers coefficients l .. l + order; ``bands`` is in upper form, its last row the
+    diagonal: ``(D' W D)[j, j + d] = sum_a stencil[a] stencil[a + d] row_weight[j - a]``.
+    """
+    stencil = _difference_stencil(order)
+    n_total, top = bands.shape[1], bands.shape[0] - 1
+    for d in range(order + 1):
+        kernel = stencil[: order + 1 - d] * stencil[d:]
+        bands[top - d, d:] += np.convolve(row_weight, kernel)[: n_total - d]
+
+
+def _rows_within_blocks(coef_start: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per coefficient, its block; and whether difference row l (coefficients l .. l + order)
+    lies inside one block."""
+    n_total = int(coef_start[-1])
+    block = np.repeat(np.arange(coef_start.size - 1), np.diff(coef_start))
+    valid = np.zeros(n_total)
+    valid[: n_total - order] = block[: n_total - order] == block[order:]
+    return block, valid
 
 
 def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) -> np.ndarray:
@@ -235,20 +271,79 @@ def _add_ridge(bands: np.ndarray, coef_start: np.ndarray, boost: float = 1.0) ->
     Returns the weight of each difference row, so the penalty can be evaluated.
     """
     order = bands.shape[0] - 1
-    n_total = bands.shape[1]
-    stencil = np.array([(-1) ** (order - i) * math.comb(order, i) for i in range(order + 1)])
-    block = np.repeat(np.arange(coef_start.size - 1), np.diff(coef_start))
-    # Difference row l covers coefficients l .. l+order; valid only inside one block.
-    valid = np.zeros(n_total)
-    last = n_total - order
-    valid[:last] = block[:last] == block[order:]
+    stencil = _difference_stencil(order)
+    block, valid = _rows_within_blocks(coef_start, order)
     diag_mean = np.add.reduceat(bands[order], coef_start[:-1]) / np.diff(coef_start)
     lam = RIDGE * boost * np.maximum(diag_mean, np.finfo(float).tiny) / np.dot(stencil, stencil)
     row_weight = valid * lam[block]
-    # (D' diag(row_weight) D)[j, j + d] = sum_a stencil[a] stencil[a + d] row_weight[j - a].
-    for d in range(order + 1):
-        kernel = stencil[: order + 1 - d] * stencil[d:]
-        bands[order - d, d:] += np.convolve(row_weight, kernel)[: n_total - d]
+    _add_difference_penalty(bands, order, row_weight)
+    return row_weight
+
+
+@functools.lru_cache(maxsize=8)
+def _piece_energies(k: int) -> np.ndarray:
+    """``P[r]``: the integral over one interval of the square of piece r of a cardinal B-spline."""
+    card = cardinal_coefficients(k)
+    powers = np.add.outer(np.arange(k + 1), np.arange(k + 1))
+    return np.einsum("rp,rq,pq->r", card, card, 1.0 / (powers + 1))
+
+
+def support_ratio(
+    first_coef: np.ndarray, samples: np.ndarray, coef_start: np.ndarray, k: int
+) -> np.ndarray:
+    """Per coefficient, how many samples reach it, relative to evenly spread samples.
+
+    ``samples[j]`` counts the samples in the occupied interval whose first live coefficient is
+    ``first_coef[j]``. Coefficient c collects each such count times the energy of its piece on
+    that interval; evenly spread samples would give it the mean count times the energy of its
+    pieces inside the fitted range (the first and last coefficients have only a sliver there).
+    The ratio is about 1 wherever data are -- at the ends, and whatever the weights, which say
+    how precise samples are, not where they are -- and near 0 in a stretch without data, or for
+    a coefficient reached only by the far tail of its support.
+    """
+    energies = _piece_energies(k)
+    n_total = int(coef_start[-1])
+    reached = np.zeros(n_total)
+    for r in range(k + 1):  # distinct columns for a fixed r: a plain fancy add is exact
+        reached[first_coef + r] += samples * energies[r]
+    sizes = np.diff(coef_start)
+    block = np.repeat(np.arange(sizes.size), sizes)
+    local = np.arange(n_total) - coef_start[:-1][block]
+    counts = (sizes - k)[block]
+    expected = np.zeros(n_total)
+    for r in range(k + 1):  # coefficient c has piece r on interval c - r
+        interval = local - r
+        expected += np.where((interval >= 0) & (interval < counts), energies[r], 0.0)
+    per_interval = np.add.reduceat(reached, coef_start[:-1]) / np.add.reduceat(
+        expected, coef_start[:-1]
+    )
+    return reached / np.maximum(per_interval[block] * expected, np.finfo(float).tiny)
+
+
+def _add_gap_penalty(
+    bands: np.ndarray, coef_start: np.ndarray, support: np.ndarray | None
+) -> np.ndarray:
+    """Bridge stretches without data calmly, in place: a first-difference penalty on the
+    coefficients that the data hardly support.
+
+    Alone, the ridge of order k + 1 fills a gap with the continuation of degree-k polynomials
+    from both sides, which for an oscillating signal swings orders of magnitude beyond the data
+    (a week missing from hourly temperatures reached 1e6 degrees). Tying the coefficients across
+    the gap to each other instead bridges it at a level (in internal units, on top of the data's
+    least-squares line, so a trend carries on). Only rows touching a weakly supported coefficient
+    weigh anything, so fits of data without gaps are unchanged. Returns the rows' weights.
+    """
+    if support is None:
+        return np.zeros(bands.shape[1])
+    weak = support < _UNSUPPORTED
+    if not weak.any():
+        return np.zeros(bands.shape[1])
+    block, valid = _rows_within_blocks(coef_start, 1)
+    rows = np.zeros(weak.size)
+    rows[:-1] = weak[:-1] | weak[1:]
+    diag_mean = np.add.reduceat(bands[-1], coef_start[:-1]) / np.diff(coef_start)
+    row_weight = valid * rows * _GAP_PENALTY * np.maximum(diag_mean, np.finfo(float).tiny)[block]
+    _add_difference_penalty(bands, 1, row_weight)
     return row_weight
 
 
@@ -258,14 +353,18 @@ class Ridge:
 
     ``difference[l]`` weighs the squared (k + 1)-th difference of coefficients l .. l + k + 1;
     ``identity[j]`` the squared coefficient j itself (zero unless the difference penalty could
-    not make the system solvable).
+    not make the system solvable); ``gap[l]`` the squared first difference of coefficients
+    l .. l + 1 (zero except where no sample supports them, see :func:`_add_gap_penalty`).
     """
 
     difference: np.ndarray
     identity: np.ndarray
+    gap: np.ndarray
 
 
-def factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray, Ridge]:
+def factor_banded(
+    bands: np.ndarray, coef_start: np.ndarray, support: np.ndarray | None = None
+) -> tuple[np.ndarray, Ridge]:
     """Add the ridge and factor: the upper banded Cholesky factor and the ridge added.
 
     The difference ridge is boosted until the factorisation succeeds. Data that pin down fewer
@@ -275,11 +374,13 @@ def factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray
     least-squares line) makes it solvable.
     """
     order = bands.shape[0] - 1
+    gap = _add_gap_penalty(bands, coef_start, support)
     row_weight = _add_ridge(bands, coef_start)
     identity = np.zeros(bands.shape[1])
     for boost in (1e2, 1e4, 1e6, "identity", None):
         try:
-            return linalg.cholesky_banded(bands, check_finite=False), Ridge(row_weight, identity)
+            factor = linalg.cholesky_banded(bands, check_finite=False)
+            return factor, Ridge(row_weight, identity, gap)
         except linalg.LinAlgError:
             if boost is None:
                 break
@@ -294,10 +395,10 @@ def factor_banded(bands: np.ndarray, coef_start: np.ndarray) -> tuple[np.ndarray
 
 
 def _solve_banded(
-    bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray
+    bands: np.ndarray, rhs: np.ndarray, coef_start: np.ndarray, support: np.ndarray
 ) -> tuple[np.ndarray, Ridge]:
     """Solve the ridge-stabilised system; return the coefficients and the ridge added."""
-    factor, ridge = factor_banded(bands, coef_start)
+    factor, ridge = factor_banded(bands, coef_start, support)
     return linalg.cho_solve_banded((factor, False), rhs, check_finite=False), ridge
 
 

@@ -16,6 +16,7 @@ from pydelt_like.spline._kernels import (
     gram_bands,
     inverse_band,
     local_basis,
+    support_ratio,
 )
 
 
@@ -65,7 +66,7 @@ class Posterior:
         """The band of every candidate's G^-1, stacked as in the fit (computed once)."""
         if self._band is None:
             k, lo, hi = self.k, self.lo, self.hi
-            sums, first, start = [], [], 0
+            sums, first, samples, start = [], [], [], 0
             for count in self.counts:
                 # One candidate at a time, one power at a time: O(n) memory at any n.
                 u = (self.x - lo) * (count / (hi - lo))
@@ -77,11 +78,15 @@ class Posterior:
                     part[p] = np.bincount(interval, weights=term, minlength=count)
                     term *= local
                 sums.append(part)
+                samples.append(np.bincount(interval, minlength=count))
                 first.append(start + np.arange(count))
                 start += int(count) + k
             coef_start = np.r_[0, np.cumsum(self.counts + k)]
-            bands = gram_bands(np.concatenate(sums, axis=1), np.concatenate(first), start, k)
-            factor, _ = factor_banded(bands, coef_start)
+            first_coef = np.concatenate(first)
+            bands = gram_bands(np.concatenate(sums, axis=1), first_coef, start, k)
+            # The same ridge as the fit's: the bridge over gaps counts samples per interval.
+            support = support_ratio(first_coef, np.concatenate(samples), coef_start, k)
+            factor, _ = factor_banded(bands, coef_start, support)
             self._band = inverse_band(factor)
         return self._band
 

@@ -1,8 +1,10 @@
-"""A small symbolic differentiator: expression trees, the rules, simplify, evaluate.
+"""A small symbolic differentiator: expression trees, the rules, simplify, evaluate, proofs.
 
 Build expressions with Python operators on variables (``x = Var('x')``,
-``3*x**2 + 2*x + 1``) or from text with :func:`parse`; differentiate with
-:func:`differentiate`; turn them into numbers with :func:`evaluate`,
+``3*x**2 + 2*x + 1``) or from text with :func:`parse` (in the notation students type:
+``2x sin x``, ``ln|x|``, ``σ(w₁x)``); differentiate with :func:`differentiate` (partial and
+mixed derivatives too) or, on a curve, :func:`implicit_derivative`; decide whether two forms
+are equal with :func:`equivalent`; turn them into numbers with :func:`evaluate`,
 :func:`to_function` (NumPy) or :func:`to_torch`.
 
 >>> from pydelt_like.symbolic import parse, differentiate
@@ -11,6 +13,7 @@ Build expressions with Python operators on variables (``x = Var('x')``,
 6*x + 2
 """
 
+from pydelt_like.symbolic.equivalence import Equivalence, equivalent
 from pydelt_like.symbolic.evaluate import evaluate, to_function, to_torch
 from pydelt_like.symbolic.functions import (
     abs,
@@ -32,6 +35,23 @@ from pydelt_like.symbolic.functions import (
     tan,
     tanh,
 )
+from pydelt_like.symbolic.implicit import Equation, implicit_derivative, parse_equation
+from pydelt_like.symbolic.inverse import (
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    cbrt,
+    cot,
+    coth,
+    csc,
+    csch,
+    sec,
+    sech,
+    silu,
+)
 from pydelt_like.symbolic.nodes import (
     Add,
     Const,
@@ -52,6 +72,8 @@ from pydelt_like.symbolic.simplify import simplify
 __all__ = [
     "Add",
     "Const",
+    "Equation",
+    "Equivalence",
     "Expr",
     "Func",
     "Mul",
@@ -59,22 +81,39 @@ __all__ = [
     "Pow",
     "Var",
     "abs",
+    "acos",
+    "acosh",
     "as_expr",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "cbrt",
     "cos",
     "cosh",
+    "cot",
+    "coth",
     "count_nodes",
+    "csc",
+    "csch",
     "derivative_unsimplified",
     "differentiate",
+    "equivalent",
     "erf",
     "evaluate",
     "exp",
     "gelu",
+    "implicit_derivative",
     "leaky_relu",
     "log",
     "parse",
+    "parse_equation",
     "relu",
+    "sec",
+    "sech",
     "sigmoid",
     "sign",
+    "silu",
     "simplify",
     "sin",
     "sinh",

@@ -25,6 +25,20 @@ _SMOOTH_FUNCTIONS = (
     "erf",
     "sinh",
     "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "asinh",
+    "acosh",
+    "atanh",
+    "sec",
+    "csc",
+    "cot",
+    "sech",
+    "csch",
+    "coth",
+    "cbrt",
+    "silu",
 )
 _CONSTANTS = (-3.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0)
 _EXPONENTS = (-2.0, -1.0, 0.5, 2.0, 3.0)

@@ -19,7 +19,9 @@ from pydelt_like.symbolic.nodes import (
     Var,
     as_expr,
     count_nodes,
+    odd_root,
     postorder,
+    real_power,
 )
 
 __all__ = ["evaluate", "to_function", "to_torch"]
@@ -115,7 +117,7 @@ def evaluate(expr: Any, bindings: dict[str, Any] | None = None, **values: Any) -
                     product = product * done[factor]
                 done[node] = product
             elif isinstance(node, Pow):
-                done[node] = np.power(np.asarray(done[node.base], float), done[node.exponent])
+                done[node] = real_power(np.asarray(done[node.base], float), done[node.exponent])
             elif isinstance(node, Func):
                 done[node] = node.spec.numpy(np.asarray(done[node.arg], float), node.param)
     result = np.broadcast_to(np.asarray(done[expr], dtype=float), shape)
@@ -231,7 +233,7 @@ def to_function(expr: Any, variables: Sequence[str | Var] | None = None) -> Call
     """
     expr = as_expr(expr)
     names = _variables(expr, variables)
-    compiled = _compile(expr, names, "numpy", {"_power": np.power})
+    compiled = _compile(expr, names, "numpy", {"_power": real_power})
 
     def function(*values: Any) -> Any:
         _check_arity(values, names)
@@ -288,8 +290,13 @@ def to_torch(expr: Any, variables: Sequence[str | Var] | None = None) -> Callabl
     def power(base: Any, exponent: Any) -> Any:
         if not torch.is_tensor(base) and not torch.is_tensor(exponent):
             with np.errstate(all="ignore"):
-                return float(np.power(base, exponent))
-        return torch.pow(as_tensor(base) if not torch.is_tensor(base) else base, exponent)
+                return float(real_power(base, exponent))
+        base = as_tensor(base)
+        pair = odd_root(float(exponent)) if not torch.is_tensor(exponent) else None
+        if pair is None:
+            return torch.pow(base, exponent)
+        magnitude = torch.pow(torch.abs(base), exponent)  # real odd roots, as real_power
+        return torch.where(base < 0, -magnitude if pair[0] % 2 else magnitude, magnitude)
 
     compiled = _compile(expr, names, "torch", {"_power": power, "_torch": torch, "_t": as_tensor})
 

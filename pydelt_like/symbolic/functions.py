@@ -38,8 +38,6 @@ __all__ = [
 ]
 
 _SQRT2 = math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 def _register(spec: FunctionSpec) -> None:
@@ -178,7 +176,7 @@ _register(
         "erf",
         lambda u, p: special.erf(u),
         lambda t, u, p: t.erf(u),
-        lambda u, p: _TWO_OVER_SQRT_PI * _f("exp", -(u**2)),
+        lambda u, p: 2 * Const(math.pi) ** -0.5 * _f("exp", -(u**2)),
     )
 )
 _register(
@@ -187,7 +185,8 @@ _register(
         lambda u, p: 0.5 * u * (1.0 + special.erf(u / _SQRT2)),
         lambda t, u, p: 0.5 * u * (1.0 + t.erf(u / _SQRT2)),
         lambda u, p: (
-            0.5 * (1 + _f("erf", u * (1 / _SQRT2))) + _INV_SQRT_2PI * u * _f("exp", -0.5 * u**2)
+            0.5 * (1 + _f("erf", u * Const(2.0) ** -0.5))
+            + u * _f("exp", -0.5 * u**2) * Const(2.0) ** -0.5 * Const(math.pi) ** -0.5
         ),
     )
 )
@@ -281,3 +280,9 @@ def erf(x: Any) -> Expr:
 def gelu(x: Any) -> Expr:
     """Exact GELU: x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)))."""
     return Func("gelu", x)
+
+
+# The further rows (inverse and reciprocal trigonometric and hyperbolic functions, cbrt, silu)
+# register themselves in the same table when their module is imported: importing this module
+# makes the whole table available to parse, evaluate and the rules.
+from pydelt_like.symbolic import inverse as _inverse  # noqa: E402, F401

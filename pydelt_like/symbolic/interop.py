@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from pydelt_like.symbolic.nodes import Add, Const, Expr, Func, Mul, Pow, Var, as_expr, postorder
+from pydelt_like.symbolic.nodes import (
+    Add,
+    Const,
+    Expr,
+    Func,
+    Mul,
+    Pow,
+    Var,
+    as_expr,
+    odd_root,
+    postorder,
+)
 
 __all__ = ["to_sympy"]
 
 
-def to_sympy(expr: Expr) -> Any:
+def to_sympy(expr: Expr, real_roots: bool = True) -> Any:
     """The same expression as a SymPy object.
 
     Parameters
     ----------
     expr : Expr
+    real_roots : bool, default=True
+        Write ``cbrt(u)`` and constant powers ``u^(p/q)`` with q odd as the real roots this
+        package evaluates (a ``Piecewise``); False writes SymPy's principal roots instead,
+        equal for non-negative ``u`` and easier for SymPy to simplify.
 
     Returns
     -------
     sympy.Expr
         Activation functions are written out (``sigmoid(u)`` as ``1/(1 + exp(-u))``,
-        ``gelu`` through ``erf``, ``relu`` as ``Max(0, u)``).
+        ``silu(u)`` as ``u/(1 + exp(-u))``, ``gelu`` through ``erf``, ``relu`` as
+        ``Max(0, u)``), ``cbrt`` as the real cube root (a ``Piecewise``).
 
     Raises
     ------
@@ -45,6 +62,18 @@ def to_sympy(expr: Expr) -> Any:
             "erf": sp.erf,
             "sinh": sp.sinh,
             "cosh": sp.cosh,
+            "asin": sp.asin,
+            "acos": sp.acos,
+            "atan": sp.atan,
+            "asinh": sp.asinh,
+            "acosh": sp.acosh,
+            "atanh": sp.atanh,
+            "sec": sp.sec,
+            "csc": sp.csc,
+            "cot": sp.cot,
+            "sech": sp.sech,
+            "csch": sp.csch,
+            "coth": sp.coth,
         }
         if name in simple:
             return simple[name](u)
@@ -60,6 +89,14 @@ def to_sympy(expr: Expr) -> Any:
             return sp.Heaviside(u, 0)
         if name == "relu":
             return sp.Max(0, u)
+        if name == "silu":
+            return u / (1 + sp.exp(-u))
+        if name == "cbrt" and not real_roots:
+            return u ** sp.Rational(1, 3)
+        if name == "cbrt":  # the real cube root, as a Piecewise (sign(u) would bring DiracDelta)
+            return sp.Piecewise(
+                (u ** sp.Rational(1, 3), u >= 0), (-((-u) ** sp.Rational(1, 3)), True)
+            )
         if name == "leaky_relu":
             return sp.Piecewise((u, u > 0), (sp.Float(param) * u, True))
         raise ValueError(f"no SymPy form for {name}")  # pragma: no cover
@@ -77,8 +114,17 @@ def to_sympy(expr: Expr) -> Any:
             done[node] = sp.Mul(*(done[a] for a in node.args))
         elif isinstance(node, Pow):
             exponent = node.exponent
+            pair = None
+            if real_roots and not exponent.free_symbols:  # a number (2/3?): a real odd root?
+                from pydelt_like.symbolic.evaluate import evaluate
+
+                value = evaluate(exponent)
+                pair = odd_root(value) if math.isfinite(value) else None
             if isinstance(exponent, Const) and exponent.data == 0.5:
                 done[node] = sp.sqrt(done[node.base])
+            elif pair is not None:  # the real odd root, as evaluate() takes it
+                b, e = done[node.base], sp.Rational(*pair)
+                done[node] = sp.Piecewise((b**e, b >= 0), ((-1) ** pair[0] * (-b) ** e, True))
             else:
                 done[node] = sp.Pow(done[node.base], done[exponent])
         elif isinstance(node, Func):

@@ -16,6 +16,8 @@ import re
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -532,3 +534,47 @@ def format_number(value: float) -> str:
     if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
         return str(int(value))
     return repr(value)
+
+
+# Constant folding rounds: 1/3 - 1 is -0.6666666666666667, one unit in the last place from
+# the float of -2/3. Results within a few units of a fraction with a small denominator are
+# snapped to it, so that exponents and coefficients print (and compare) as the fractions
+# they are. The change is a few units in the last place, below any tolerance.
+_SNAP_DENOMINATOR = 1000
+_SNAP_ULPS = 4
+
+
+def snap(value: float) -> float:
+    """``value``, or the float of a nearby fraction p/q (q <= 1000) within 4 units in the last
+    place of it."""
+    if not math.isfinite(value) or value == int(value):
+        return value
+    near = Fraction(value).limit_denominator(_SNAP_DENOMINATOR)
+    candidate = near.numerator / near.denominator
+    if abs(candidate - value) <= _SNAP_ULPS * math.ulp(value):
+        return candidate
+    return value
+
+
+@lru_cache(maxsize=1024)
+def odd_root(exponent: float) -> tuple[int, int] | None:
+    """(p, q) when ``exponent`` is the float of p/q with q odd and above 1, else None."""
+    if not math.isfinite(exponent) or exponent == int(exponent):
+        return None
+    near = Fraction(exponent).limit_denominator(_SNAP_DENOMINATOR)
+    if near.denominator % 2 == 0 or near.numerator / near.denominator != exponent:
+        return None
+    return near.numerator, near.denominator
+
+
+def real_power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` with real odd roots: a constant exponent p/q with q odd gives
+    ``(-8)^(1/3) = -2`` and ``(-8)^(2/3) = 4``, as calculators do, where NumPy gives NaN.
+    Other non-integer powers of negative numbers stay NaN."""
+    if np.ndim(exponent) == 0:
+        pair = odd_root(float(exponent))
+        if pair is not None:
+            base = np.asarray(base, dtype=float)
+            magnitude = np.power(np.abs(base), exponent)
+            return np.where(base < 0, -magnitude if pair[0] % 2 else magnitude, magnitude)
+    return np.power(base, exponent)

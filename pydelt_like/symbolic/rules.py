@@ -22,6 +22,7 @@ from pydelt_like.symbolic.nodes import (
     as_expr,
     is_const,
     postorder,
+    snap,
 )
 
 __all__ = ["MAX_NODES", "MAX_ORDER", "derivative_unsimplified", "differentiate"]
@@ -107,7 +108,9 @@ def derivative_unsimplified(expr: Any, var: Any) -> Expr:
             base, exponent = node.args
             if not depends[exponent]:  # power rule, any real or symbolic constant exponent
                 lowered = (
-                    Const(exponent.data - 1) if isinstance(exponent, Const) else Add(exponent, -1)
+                    Const(snap(exponent.data - 1))
+                    if isinstance(exponent, Const)
+                    else Add(exponent, -1)
                 )
                 d[node] = _product([exponent, Pow(base, lowered), d[base]])
             elif not depends[base]:  # a^g = e^(g ln a)
@@ -139,8 +142,9 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
     ----------
     expr : Expr, number or str
         The expression (text is parsed).
-    var : Var or str
-        The variable; other variables are held constant (a partial derivative).
+    var : Var, str or sequence of them
+        The variable; other variables are held constant (a partial derivative). A list such
+        as ``['x', 'y']`` gives the mixed partial d/dy d/dx (each variable ``order`` times).
     order : int, default=1
         How many times to differentiate, at most ``MAX_ORDER`` (1000); 0 returns the
         simplified expression. Once a derivative is identically zero, or repeats an earlier
@@ -177,6 +181,8 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
     x^2
     >>> print(differentiate("sin(x)", "x", order=999))
     -cos(x)
+    >>> print(differentiate("x^3*y^2", ["x", "y"]))
+    6*x^2*y
     """
     from pydelt_like.symbolic.parse import parse
     from pydelt_like.symbolic.simplify import simplify
@@ -190,6 +196,14 @@ def differentiate(expr: Any, var: Any, order: int = 1) -> Expr:
         hint="Higher orders of anything but a periodic or polynomial derivative outgrow "
         "any expression size.",
     )
+    if isinstance(var, list | tuple):
+        if not var:
+            raise ValueError("var must name at least one variable")
+        names = [_variable_name(v) for v in var]
+        result = as_expr(expr)
+        for name in names:
+            result = differentiate(result, name, order)
+        return result
     _variable_name(var)
     result = as_expr(expr)
     if order == 0:

@@ -24,6 +24,7 @@ from pydelt_like.symbolic.nodes import (
     as_expr,
     is_const,
     postorder,
+    snap,
 )
 
 __all__ = ["simplify"]
@@ -112,9 +113,9 @@ def _make_sum(terms: list[Expr]) -> Expr:
             constant += coefficient
         else:
             coefficients[rest] = coefficients.get(rest, 0.0) + coefficient
-    out = [_make_product([Const(c), rest]) for rest, c in coefficients.items() if c != 0.0]
+    out = [_make_product([Const(snap(c)), rest]) for rest, c in coefficients.items() if c != 0.0]
     if constant != 0.0 or not math.isfinite(constant):
-        out.append(Const(constant))
+        out.append(Const(snap(constant)))
     if not out:
         return Const(0)
     if len(out) == 1:
@@ -169,6 +170,7 @@ def _make_product(factors: list[Expr]) -> Expr:
             out.append(power)
     if coefficient == 0.0:
         return Const(0)
+    coefficient = snap(coefficient)
     out.sort(key=_factor_key)
     if coefficient != 1.0 or not out:
         out.insert(0, Const(coefficient))
@@ -176,6 +178,9 @@ def _make_product(factors: list[Expr]) -> Expr:
 
 
 def _make_power(base: Expr, exponent: Expr) -> Expr:
+    if is_const(base, math.e):  # e^u is exp(u): one node fewer, and one form for both
+        exp = Func("exp", exponent)
+        return _make_function(exp, exponent)
     if is_const(exponent, 0.0):
         return Const(1)
     if is_const(exponent, 1.0):
@@ -187,7 +192,7 @@ def _make_power(base: Expr, exponent: Expr) -> Expr:
             value = float(np.power(base.data, exponent.data))
         if math.isfinite(value) and (_is_int(exponent.data) or base.data > 0):
             if _is_int(value) or _is_int(exponent.data):
-                return Const(value)
+                return Const(snap(value))
     if isinstance(exponent, Const) and _is_int(exponent.data):
         n = exponent.data
         if isinstance(base, Pow):  # (b^e)^n = b^(e n) for integer n, where defined
@@ -249,7 +254,7 @@ def simplify(expr: Any) -> Expr:
     ``c1*(c2*e) -> (c1 c2)*e``; like terms (``e + e -> 2*e``, ``3*e - e -> 2*e``);
     equal factors (``e*e -> e^2``, ``x^a * x^b -> x^(a+b)``); ``(b^e)^n -> b^(e n)`` and
     ``(a b)^n -> a^n b^n`` for integer n; constant multiples spread over a sum when that
-    makes it smaller; ``log(exp(u)) -> u``; nested sums and products flattened and
+    makes it smaller; ``e^u -> exp(u)``, ``log(exp(u)) -> u``; nested sums and products flattened and
     ordered canonically (terms by descending degree, factors by variable name).
 
     Parameters

@@ -8,6 +8,9 @@ and the derivative is evaluated back at every timestamp.
 
 :func:`differentiate_array` is the same for plain NumPy arrays with NaN gaps.
 
+:func:`integrate` is the inverse of :func:`differentiate`: the cumulative integral of a series
+(rates back to totals), with a band.
+
 :func:`differentiate_long` takes many series in long format (one row per sample: a series key,
 a time and a value), fits the series sharing their sample times together, as one batch, and
 returns the derivative aligned with the input rows.
@@ -52,7 +55,9 @@ from typing import Any
 
 from pydelt_like.timeseries._axis import check_time_order, time_to_float
 from pydelt_like.timeseries._batches import ColumnDerivatives, estimator_factory, fit_columns
-from pydelt_like.timeseries._long import differentiate_long
+from pydelt_like.timeseries._integrate import integrate
+from pydelt_like.timeseries._long import differentiate_long, fit_long
+from pydelt_like.timeseries._names import Quantity, quantity, time_symbol
 from pydelt_like.timeseries._units import TIME_UNITS, TimeUnit, parse_time_unit
 from pydelt_like.timeseries._wide import differentiate, differentiate_array
 
@@ -60,6 +65,7 @@ __all__ = [
     "METHODS",
     "TIME_UNITS",
     "ColumnDerivatives",
+    "Quantity",
     "TimeUnit",
     "check_time_order",
     "differentiate",
@@ -67,7 +73,11 @@ __all__ = [
     "differentiate_long",
     "estimator_factory",
     "fit_columns",
+    "fit_long",
+    "integrate",
     "parse_time_unit",
+    "quantity",
+    "time_symbol",
     "time_to_float",
 ]
 

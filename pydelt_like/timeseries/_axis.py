@@ -26,7 +26,9 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     ----------
     index : pandas.Index, pandas.Series or array-like
         ``DatetimeIndex`` / datetime64 values (naive, or all in one time zone),
-        ``TimedeltaIndex`` / timedelta64 values, or numbers.
+        ``PeriodIndex`` / periods (monthly, quarterly, yearly data: each period counts from its
+        start, as pandas' ``to_timestamp()`` places it), ``TimedeltaIndex`` / timedelta64
+        values, or numbers.
     unit : str or timedelta, optional
         The time unit of the result for timestamps and time differences, from one table
         (:data:`TIME_UNITS`): ``'ns'``, ``'us'``, ``'ms'``, ``'s'`` (the default), ``'min'``,
@@ -67,6 +69,8 @@ def time_to_float(index: Any, unit: Any = None, *, name: str = "the index") -> n
     array([0., 1., 3.])
     >>> time_to_float(pd.to_datetime(["2024-01-01 00:00", "2024-01-31 10:30"]), unit="month")
     array([0., 1.])
+    >>> time_to_float(pd.period_range("2023Q4", periods=3, freq="Q"), unit="D")
+    array([  0.,  92., 183.])
     >>> monthly = pd.date_range("2024-01-01", periods=3, freq="MS")
     >>> time_to_float(monthly, unit=monthly.freqstr)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -126,7 +130,7 @@ def _index_values(index: Any, name: str) -> Any:
             "(index.get_level_values(0)), or differentiate each group"
         )
     if isinstance(index, (pd.Index, pd.Series)):
-        return index
+        return _periods_as_stamps(index, name)
     if np.ma.isMaskedArray(index) or _is_torch_like(index):
         return pd.Index(_masked_or_tensor(index, name))
     expected = (
@@ -144,9 +148,31 @@ def _index_values(index: Any, name: str) -> Any:
     if array.ndim != 1:
         raise ValueError(f"{expected}, got shape {array.shape}")
     try:
-        return pd.Index(array)
+        return _periods_as_stamps(pd.Index(array), name)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{expected}; its dtype {array.dtype} cannot hold times: {error}") from None
+
+
+def _periods_as_stamps(values: Any, name: str) -> Any:
+    """Periods (a ``PeriodIndex``, a Series of periods, ``Period`` objects) as the timestamps of
+    their starts, as pandas' ``to_timestamp()`` places them; anything else unchanged."""
+    pd = _pandas()
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return pd.PeriodIndex(values).to_timestamp(how="start")
+    if pd.api.types.is_object_dtype(values.dtype) and len(values):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "period" or (
+            kind == "mixed" and all(isinstance(v, pd.Period) or v is None for v in values)
+        ):
+            try:
+                periods = pd.PeriodIndex(values)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"{name} holds periods of different frequencies (months and quarters, "
+                    "say); convert them to one, or to timestamps with .to_timestamp()"
+                ) from None
+            return periods.to_timestamp(how="start")
+    return values
 
 
 def _masked_or_tensor(values: Any, name: str) -> np.ndarray:

@@ -8,6 +8,7 @@ long, Dask blocks, the command line) fits through :func:`fit_columns`' core here
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,17 @@ from pydelt_like._validation import (
 )
 from pydelt_like.base import BaseInterpolator, _check_flag
 from pydelt_like.timeseries._axis import check_time_order
+from pydelt_like.timeseries._options import (
+    FitOptions,
+    check_outliers,
+    check_resolution,
+    check_resolution_family,
+    check_weights,
+    exp_derivatives,
+    gross_outliers,
+    knots_for,
+    too_few_hint,
+)
 from pydelt_like.timeseries._units import _pandas
 
 __all__ = ["ColumnDerivatives", "estimator_factory", "fit_columns"]
@@ -87,9 +99,15 @@ def estimator_factory(
 
 
 def _factory(
-    method: Any, params: Mapping[str, Any], *, progress: Any = False, return_std: Any = False
+    method: Any,
+    params: Mapping[str, Any],
+    *,
+    progress: Any = False,
+    return_std: Any = False,
+    resolution: bool = False,
 ) -> Callable[[], BaseInterpolator]:
-    """:func:`estimator_factory`, refusing a named family without bands when ``return_std``."""
+    """:func:`estimator_factory`, refusing a named family without bands when ``return_std``,
+    and one without ``max_knots`` (or with it set) when a ``resolution`` is given."""
     progress = _check_flag(progress, "progress")
     if isinstance(method, BaseInterpolator):
         if params:
@@ -98,6 +116,8 @@ def _factory(
                 f"{', '.join(map(repr, registry.names()))}); with an interpolator instance, set "
                 f"them on it instead: {sorted(params)}"
             )
+        if resolution:
+            check_resolution_family(list(method.get_params()), method.get_params(), method)
         factory: Callable[[], BaseInterpolator] = functools.partial(_clone, method)
         described = type(method).__name__
     else:
@@ -112,6 +132,8 @@ def _factory(
                 f"does ({', '.join(map(repr, with_bands))}) or leave return_std out"
             )
         cls = family.load()
+        if resolution:
+            check_resolution_family(cls._get_param_names(), params, method)
         settings = {**DEFAULTS, **params}
         if progress and "progress" in cls._get_param_names():
             settings.setdefault("progress", True)
@@ -170,10 +192,20 @@ def _fit_and_evaluate(
     progress: bool = False,
     what: str = "column",
     return_std: bool = False,
+    options: FitOptions | None = None,
 ) -> tuple[ColumnDerivatives, ...]:
-    """:func:`fit_columns` on checked inputs: ``t`` sorted float64, ``values`` float64 (n, m)."""
+    """:func:`fit_columns` on checked inputs: ``t`` sorted float64, ``values`` float64 (n, m).
+
+    ``options`` (checked by the caller) adds weights, a resolution or a log transform.
+    """
+    options = options or FitOptions()
     n, m = values.shape
     finite = np.isfinite(values)
+    if options.log:
+        _check_positive(values, finite, labels, what)
+    if options.outliers != "keep":
+        values = _screen_outliers(t, values, finite, labels, what, options)
+        finite = np.isfinite(values)
     found = {order: np.full((n, m), np.nan) for order in orders}
     errors = {order: np.full((n, m), np.nan) for order in orders} if return_std else {}
     groups = _column_groups(finite)
@@ -182,34 +214,117 @@ def _fit_and_evaluate(
         iterator = progress_bar(groups, desc="column groups", unit="group")
     for columns in iterator:
         rows = finite[:, columns[0]]
-        estimator = factory()
-        try:
-            estimator.fit(t[rows], values[np.ix_(rows, columns)])
-        except ValueError as error:
-            which = (
-                f"{what} {labels[columns[0]]!r}"
-                if labels is not None and len(columns) == 1
-                else f"{len(columns)} {what}s"
-            )
-            raise ValueError(
-                f"{which} with {int(rows.sum())} valid values of {n}: {error}"
-            ) from None
-        # Only inside the span of the valid samples: no extrapolation, whatever the settings.
         valid_t = t[rows]
+        n_valid = int(rows.sum())
+        which = (
+            f"{what} {labels[columns[0]]!r}"
+            if labels is not None and len(columns) == 1
+            else _plural(len(columns), what)
+        )
+        estimator = factory()
+        if options.resolution is not None and n_valid > 1:
+            estimator.set_params(max_knots=knots_for(options.resolution, valid_t[-1] - valid_t[0]))
+        needs = estimator._min_points()
+        if n_valid < needs:
+            raise ValueError(
+                f"{which} with {n_valid} valid values of {n}: {type(estimator).__name__} needs "
+                f"at least {needs}{too_few_hint(estimator, n_valid, options.say)}"
+            )
+        y = values[np.ix_(rows, columns)]
+        weights = {} if options.weights is None else {"weights": options.weights[rows]}
+        try:
+            estimator.fit(valid_t, np.log(y) if options.log else y, **weights)
+        except ValueError as error:
+            raise ValueError(f"{which} with {n_valid} valid values of {n}: {error}") from None
+        # Only inside the span of the valid samples: no extrapolation, whatever the settings.
         inside = np.flatnonzero((t >= valid_t[0]) & (t <= valid_t[-1]))
         cells = np.ix_(inside, columns)
-        for order in orders:
-            derivative = estimator if order == 0 else estimator.differentiate(order)
+        shape = (inside.size, len(columns))
+        evaluated = _evaluate(estimator, t[inside], orders, options.log, return_std)
+        for order, (value, std) in evaluated.items():
+            found[order][cells] = np.asarray(value).reshape(shape)
             if return_std:
-                value, std = derivative(t[inside], return_std=True)
-                errors[order][cells] = np.asarray(std).reshape(inside.size, len(columns))
-            else:
-                value = derivative(t[inside])
-            found[order][cells] = np.asarray(value).reshape(inside.size, len(columns))
+                errors[order][cells] = np.asarray(std).reshape(shape)
     return tuple(
         ColumnDerivatives(order, found[order], errors.get(order) if return_std else None)
         for order in orders
     )
+
+
+def _screen_outliers(
+    t: np.ndarray,
+    values: np.ndarray,
+    finite: np.ndarray,
+    labels: Any,
+    what: str,
+    options: FitOptions,
+) -> np.ndarray:
+    """Warn of gross outliers, naming each column's first; with 'omit', return the values with
+    them as gaps (a copy), so that the batches form around them."""
+    out = values
+    for columns in _column_groups(finite):
+        rows = np.flatnonzero(finite[:, columns[0]])
+        block = values[np.ix_(rows, columns)]
+        mask = gross_outliers(t[rows], np.log(block) if options.log else block)
+        for j in np.flatnonzero(mask.any(axis=0)):
+            column = int(columns[j])
+            found = rows[mask[:, j]]
+            first = int(found[0])
+            where = f"row {first}" if options.rows is None else str(options.rows[first])
+            name = f"{what} {labels[column]!r}" if labels is not None else f"{what} {column}"
+            action = (
+                "left out of the fit"
+                if options.outliers == "omit"
+                else f"kept, and pulling the fit; {options.say('outliers', 'omit')} leaves "
+                f"{'them' if found.size > 1 else 'it'} out"
+            )
+            warnings.warn(
+                f"{name} has {_plural(found.size, 'gross outlier')} (first: {float(values[first, column])!r}"
+                f" at {where}, far from its neighbours and the curve through them): {action}",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            if options.outliers == "omit":
+                if out is values:
+                    out = values.copy()
+                out[found, column] = np.nan
+    return out
+
+
+def _plural(count: int, what: str) -> str:
+    return f"{count} {what if count == 1 or what.endswith('s') else what + 's'}"
+
+
+def _check_positive(values: np.ndarray, finite: np.ndarray, labels: Any, what: str) -> None:
+    """A log transform needs positive values: name the first column and row that is not."""
+    bad = finite & ~(values > 0)
+    if bad.any():
+        row, column = (int(i[0]) for i in np.nonzero(bad))
+        name = f"{what} {labels[column]!r}" if labels is not None else f"{what} {column}"
+        raise ValueError(
+            f"{name} has a value <= 0 at row {row} ({values[row, column]!r}): a log transform "
+            "needs positive values; leave the log out, or drop or shift those values"
+        )
+
+
+def _evaluate(
+    estimator: BaseInterpolator, t: np.ndarray, orders: tuple[int, ...], log: bool, with_std: bool
+) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+    """Each order's values (and standard errors) at ``t``; of ``exp(fit)`` for a log fit."""
+
+    def at(order: int) -> tuple[np.ndarray, np.ndarray | None]:
+        curve = estimator if order == 0 else estimator.differentiate(order)
+        if with_std:
+            value, std = curve(t, return_std=True)
+            return np.asarray(value), np.asarray(std)
+        return np.asarray(curve(t)), None
+
+    if not log:
+        return {order: at(order) for order in orders}
+    parts = [at(order) for order in range(max(orders) + 1)]
+    f = [part[0] for part in parts]
+    std = [part[1] for part in parts] if with_std else None
+    return {order: exp_derivatives(f, std, order) for order in orders}  # type: ignore[arg-type]
 
 
 def _numeric_frame(frame: Any) -> np.ndarray:
@@ -239,6 +354,11 @@ def fit_columns(
     labels: Sequence[Any] | None = None,
     progress: bool = False,
     return_std: bool = False,
+    weights: Any = None,
+    resolution: float | None = None,
+    log: bool = False,
+    outliers: str = "warn",
+    row_labels: Sequence[Any] | None = None,
     **params: Any,
 ) -> tuple[ColumnDerivatives, ...]:
     """Fit many columns sampled at the same positions; their derivatives at those positions.
@@ -266,6 +386,27 @@ def fit_columns(
         Show a tqdm progress bar over the batches (needs tqdm), and the interpolator's own.
     return_std : bool, default=False
         Also evaluate the standard errors (families with uncertainty bands).
+    weights : array-like of shape (n,), optional
+        One weight per row for every column: inverse variances up to a common factor, finite
+        and non-negative (0: the row does not count).
+    resolution : float, optional
+        The smoothing as a length of ``t``: knot intervals of the spline are no shorter than
+        this (``max_knots = floor(span / resolution)`` per column), so a cycle of this period
+        is mostly treated as noise (at most about a sixth of its amplitude stays in the fit, at
+        half the period 1 %) and cycles twice as long or longer are followed (see the
+        time-series documentation). For families with ``max_knots`` (the spline), and not
+        together with ``max_knots``.
+    log : bool, default=False
+        Fit ``ln`` of the values (which must be positive) and return the derivatives of the
+        values themselves, by the chain rule; standard errors by the linearised chain rule,
+        taking the errors of the orders of the log fit as fully correlated (an upper bound).
+        For positive data spanning decades, such as a vapour pressure.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from their neighbours and the curve through them (a
+        typo, a glitch; see the time-series documentation): fit them and warn naming the
+        first, leave them out of the fit (with a warning), or fit them without a word.
+    row_labels : sequence of shape (n,), optional
+        How messages name the rows (the timestamps as written, say); default: ``row <i>``.
     **params
         Settings of the family, as in :func:`estimator_factory`.
 
@@ -318,7 +459,27 @@ def fit_columns(
     if not checked or len(set(checked)) != len(checked):
         raise ValueError(f"orders must be one or more distinct orders, got {orders!r}")
     return_std = _check_flag(return_std, "return_std")
-    factory = _factory(method, params, progress=progress, return_std=return_std)
+    options = FitOptions(
+        weights=check_weights(weights, t.size),
+        resolution=check_resolution(resolution),
+        log=_check_flag(log, "log"),
+        outliers=check_outliers(outliers),
+        rows=None if row_labels is None else list(row_labels),
+    )
+    factory = _factory(
+        method,
+        params,
+        progress=progress,
+        return_std=return_std,
+        resolution=options.resolution is not None,
+    )
     return _fit_and_evaluate(
-        t, values, checked, factory, labels=labels, progress=progress, return_std=return_std
+        t,
+        values,
+        checked,
+        factory,
+        labels=labels,
+        progress=progress,
+        return_std=return_std,
+        options=options,
     )

@@ -21,6 +21,8 @@ from pydelt_like.base import BaseInterpolator
 from pydelt_like.timeseries._axis import _check_axis, check_time_order, time_to_float
 from pydelt_like.timeseries._batches import _factory, _fit_and_evaluate
 from pydelt_like.timeseries._long import _check_labels, _long_keys, _long_values
+from pydelt_like.timeseries._names import quantity, variable_name
+from pydelt_like.timeseries._options import check_outliers
 from pydelt_like.timeseries._units import _pandas, parse_time_unit
 
 
@@ -65,6 +67,20 @@ def _no_std_for_dask(return_std: bool) -> None:
         raise NotImplementedError(
             "return_std is not available for dask inputs yet; compute the data in memory "
             "(.compute()) for uncertainty bands"
+        )
+
+
+def _in_memory_only(resolution: Any, outliers: str) -> None:
+    """Options the lazy paths do not take yet: refused, not silently ignored."""
+    if resolution is not None:
+        raise NotImplementedError(
+            "resolution is not available for dask input yet; give max_knots instead, or "
+            "compute the data in memory (.compute())"
+        )
+    if check_outliers(outliers) != "warn":
+        raise NotImplementedError(
+            f"outliers={outliers!r} is not available for dask input yet (each block warns of "
+            "the gross outliers it finds); compute the data in memory (.compute())"
         )
 
 
@@ -183,7 +199,12 @@ def _differentiate_dask_frame(
         dtype=np.float64,
     )
     out = dd.from_dask_array(result, columns=columns, index=frame.index, meta=meta)
-    return out[0].rename(data.name) if is_series else out
+    if not is_series:
+        return out
+    # Named as the in-memory result is: what it holds, with respect to what.
+    is_time = not pd.api.types.is_numeric_dtype(index.dtype)
+    variable = "t" if is_time else variable_name(index.name)
+    return out[0].rename(quantity(data.name, order, variable=variable).name)
 
 
 def _long_partition(
@@ -199,7 +220,15 @@ def _long_partition(
     """One partition of whole series: the in-memory path, on a worker."""
     pd = _pandas()
     result = _long_values(part, by, time, value, order, factory, unit, False)
-    return pd.Series(result, index=part.index, name=value)
+    return pd.Series(
+        result, index=part.index, name=_long_name(value, order, time, part[time].dtype)
+    )
+
+
+def _long_name(value: Hashable, order: int, time: Hashable, time_dtype: Any) -> str:
+    """The name of a long-format result, as the in-memory path gives it."""
+    is_time = not _pandas().api.types.is_numeric_dtype(time_dtype)
+    return quantity(value, order, variable="t" if is_time else variable_name(time)).name
 
 
 def _differentiate_long_dask(
@@ -244,7 +273,10 @@ def _differentiate_long_dask(
         )
     factory = _factory(method, params)  # bad settings fail here, not later on a worker
     meta = pd.Series(
-        [], dtype=np.float64, name=value, index=pd.Index([], dtype=frame.index.dtype, name=by)
+        [],
+        dtype=np.float64,
+        name=_long_name(value, order, time, time_dtype),
+        index=pd.Index([], dtype=frame.index.dtype, name=by),
     )
     return frame.map_partitions(
         _long_partition,

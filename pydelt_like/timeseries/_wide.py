@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,6 @@ from pydelt_like._validation import as_float_array, check_order
 from pydelt_like.base import _check_flag
 from pydelt_like.timeseries._axis import (
     _check_axis,
-    _is_time_dtype,
     check_time_order,
     time_to_float,
 )
@@ -23,16 +22,18 @@ from pydelt_like.timeseries._batches import (
     ColumnDerivatives,
     _factory,
     _fit_and_evaluate,
-    _numeric_frame,
 )
 from pydelt_like.timeseries._dask import (
     _check_not_progress,
     _dask_kind,
     _differentiate_dask_array,
     _differentiate_dask_frame,
+    _in_memory_only,
     _no_std_for_dask,
 )
-from pydelt_like.timeseries._units import _pandas, _short_repr, parse_time_unit
+from pydelt_like.timeseries._labelled import is_labelled, read_labelled
+from pydelt_like.timeseries._options import FitOptions, check_outliers, resolution_in_units
+from pydelt_like.timeseries._units import _pandas, parse_time_unit
 
 __all__ = ["differentiate", "differentiate_array"]
 
@@ -52,6 +53,8 @@ def differentiate_array(
     unit: Any = None,
     progress: bool = False,
     return_std: bool = False,
+    resolution: Any = None,
+    outliers: str = "warn",
     **params: Any,
 ) -> Any:
     """Differentiate many series sampled at the same positions, with NaN gaps.
@@ -82,6 +85,13 @@ def differentiate_array(
         Show a tqdm progress bar over the groups of columns (needs tqdm).
     return_std : bool, default=False
         Also return the standard errors (see the interpolators' ``return_std``); in memory only.
+    resolution : str, timedelta or float, optional
+        The smoothing as a length of ``x``, as in :func:`differentiate`: a length of time for
+        times in ``x``, or a number in the units of the positions; in memory only.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from their neighbours and the curve through them (a
+        typo, a glitch; see the time-series documentation): fit them and warn naming the
+        first, leave them out of the fit (with a warning), or fit them without a word.
     **params
         Passed to the interpolator named by ``method``, e.g. ``smoothing=0.1`` or ``k=3`` for
         the spline, ``epochs=500`` for the network. Defaults here: ``nan_policy='omit'`` and
@@ -122,8 +132,10 @@ def differentiate_array(
     t = time_to_float(x, unit, name="x")
     check_time_order(t, name="x", fix="np.argsort(x) gives the order")
     return_std = _check_flag(return_std, "return_std")
+    step = resolution_in_units(resolution, parse_time_unit(unit) if _is_time(x) else None)
     if _dask_kind(y) is not None:
         _no_std_for_dask(return_std)
+        _in_memory_only(resolution, outliers)
         return _differentiate_dask_array(t, y, order, method, axis, progress, params)
     values = as_float_array(y, name="y")
     if values.ndim == 0:
@@ -135,17 +147,30 @@ def differentiate_array(
             f"y has {moved.shape[0]} samples along axis {axis} but x has {t.size}; pass the "
             "sample axis with axis="
         )
-    factory = _factory(method, params, progress=progress, return_std=return_std)
+    factory = _factory(
+        method, params, progress=progress, return_std=return_std, resolution=step is not None
+    )
     flat = moved.reshape(t.size, -1)
     (result,) = _fit_and_evaluate(
-        t, flat, (order,), factory, progress=progress, return_std=return_std
+        t,
+        flat,
+        (order,),
+        factory,
+        progress=progress,
+        return_std=return_std,
+        options=FitOptions(resolution=step, outliers=check_outliers(outliers)),
     )
     shaped = [np.moveaxis(part.reshape(moved.shape), 0, axis) for part in _arrays(result)]
     return tuple(shaped) if return_std else shaped[0]
 
 
-def _is_dataarray(data: Any) -> bool:
-    return type(data).__name__ == "DataArray" and hasattr(data, "dims") and hasattr(data, "coords")
+def _is_time(x: Any) -> bool:
+    """Whether positions (already read by time_to_float) are times rather than numbers."""
+    pd = _pandas()
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        dtype = pd.Index(np.asarray(x)).dtype
+    return not pd.api.types.is_numeric_dtype(dtype)
 
 
 def differentiate(
@@ -159,6 +184,8 @@ def differentiate(
     progress: bool = False,
     series_per_block: int | None = None,
     return_std: bool = False,
+    resolution: Any = None,
+    outliers: str = "warn",
     **params: Any,
 ) -> Any:
     """Differentiate a pandas Series/DataFrame or an xarray DataArray along its time axis.
@@ -204,6 +231,21 @@ def differentiate(
     return_std : bool, default=False
         Also return the standard errors of the derivative (the interpolators' ``return_std``),
         as a second object like the first: ``(derivative, std)``; in memory only.
+    resolution : str, timedelta or float, optional
+        The smoothing as a time scale: features narrower than it are mostly noise. A
+        length of time on a time axis (``'1year'``, ``'30D'``, a timedelta; spelled as
+        ``unit``), or a number in the units of the positions (``unit`` for a time axis, the
+        index's own for numbers). The spline's knot intervals are kept at least this long
+        (``max_knots = floor(span / resolution)`` per column; its automatic choice may take
+        fewer), so a cycle of this period is mostly left out as noise (at most about a sixth
+        of its amplitude stays in the fit, at half the period 1 %) and cycles twice as long or
+        longer are followed (see the time-series documentation). For families with
+        ``max_knots`` (the spline); not with ``max_knots``, nor with dask input.
+    outliers : {'warn', 'omit', 'keep'}, default='warn'
+        Gross outliers, samples far from their neighbours and the curve through them (a
+        typo, a glitch; in memory only; see the time-series documentation): fit them and
+        warn naming the first, leave them out of the fit (with a warning), or fit them
+        without a word.
     series_per_block : int, optional
         Dask DataFrames only: columns per block. The default, ``ceil(n_columns /
         npartitions)``, makes each block as large as an average partition, which bounds each
@@ -215,9 +257,14 @@ def differentiate(
     Returns
     -------
     pandas.Series, pandas.DataFrame, xarray.DataArray or dask.dataframe.DataFrame
-        The derivative, with the same index (or coordinates), columns and names; NaN before a
-        column's first and after its last valid value; gaps inside are filled by the fit. A
-        dask input gives a lazy dask result with the input's partitions.
+        The derivative, with the same index (or coordinates); NaN before a column's first and
+        after its last valid value; gaps inside are filled by the fit. A Series or DataArray
+        is named for what it holds (``'co2 d/dt'``, ``'co2 fit'`` for order 0, ``'co2 d/dt
+        std'`` for the standard error), with ``attrs`` ``{'long_name': ..., 'units': ...}``:
+        the unit (``'ppm/year'``) when the input's ``attrs['units']`` gives the data's. A
+        DataFrame keeps its column labels, so that results and data line up column by column;
+        its ``attrs`` hold ``{'long_name': {column: name}, 'units': {column: unit}}``. A dask
+        input gives a lazy dask result with the input's partitions and names.
 
     Raises
     ------
@@ -274,111 +321,28 @@ def differentiate(
     if kind is not None:
         if dim is not None or datetime_unit is not None:
             raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
+        _in_memory_only(resolution, outliers)
         _check_not_progress(progress)
         return _differentiate_dask_frame(data, order, method, unit, series_per_block, params)
-    if _is_dataarray(data):
-        if unit is not None:
-            raise TypeError(
-                "for a DataArray, give the time unit as datetime_unit= (xarray's name), not unit="
-            )
-        return _differentiate_dataarray(
-            data, order, method, dim, datetime_unit, progress, params, return_std
-        )
-    if dim is not None or datetime_unit is not None:
-        raise TypeError("dim= and datetime_unit= apply to xarray DataArrays only")
-    pd = _pandas()
-    if isinstance(data, pd.Series):
-        frame = data.to_frame(name=0)
-    elif isinstance(data, pd.DataFrame):
-        frame = data
-    else:
-        raise TypeError(
-            f"data must be a pandas Series or DataFrame or an xarray DataArray, got "
-            f"{type(data).__name__}; for NumPy arrays use differentiate_array(x, y)"
-        )
-    if frame.shape[1] == 0:
-        raise ValueError("the DataFrame has no columns to differentiate")
-    if frame.shape[0] == 0:
-        raise ValueError("the data have no rows to differentiate")
-    if isinstance(frame.index, pd.MultiIndex):
-        raise TypeError(
-            "a MultiIndex is not a time axis; differentiate each group, e.g. "
-            "data.groupby(level=0).apply(...), or reset the index"
-        )
-    t = time_to_float(frame.index, unit)
-    check_time_order(t, frame.index, name="the index")
-    values = _numeric_frame(frame)
-    factory = _factory(method, params, progress=progress, return_std=return_std)
-    labels = [data.name] if isinstance(data, pd.Series) else list(frame.columns)
-    (result,) = _fit_and_evaluate(
-        t, values, (order,), factory, labels=labels, progress=progress, return_std=return_std
+    if not is_labelled(data):
+        read_labelled(data)  # refuses it, naming what is taken
+    labelled = read_labelled(data, unit, dim=dim, datetime_unit=datetime_unit)
+    step = resolution_in_units(resolution, labelled.time_unit)
+    factory = _factory(
+        method, params, progress=progress, return_std=return_std, resolution=step is not None
     )
-    if isinstance(data, pd.Series):
-        out = [pd.Series(part[:, 0], index=data.index, name=data.name) for part in _arrays(result)]
-    else:
-        out = [
-            pd.DataFrame(part, index=frame.index, columns=frame.columns) for part in _arrays(result)
-        ]
-    return tuple(out) if return_std else out[0]
-
-
-def _differentiate_dataarray(
-    array: Any,
-    order: int,
-    method: Any,
-    dim: Hashable | None,
-    datetime_unit: Any,
-    progress: bool,
-    params: Mapping[str, Any],
-    return_std: bool = False,
-) -> Any:
-    if dim is None:
-        if array.ndim != 1:
-            raise ValueError(
-                f"the DataArray has dimensions {tuple(array.dims)}; say which one to "
-                "differentiate along with dim="
-            )
-        dim = array.dims[0]
-    try:
-        hash(dim)
-    except TypeError:
-        raise TypeError(
-            f"dim must be a dimension name, got {_short_repr(dim)} ({type(dim).__name__})"
-        ) from None
-    if dim not in array.dims:
-        raise ValueError(f"dim={dim!r} is not a dimension of the DataArray {tuple(array.dims)}")
-    unit = None
-    if datetime_unit is not None:
-        # xarray's spellings are ours, but for 'm', which xarray (and NumPy) define as a minute.
-        minute = isinstance(datetime_unit, str) and datetime_unit.strip() == "m"
-        unit = parse_time_unit("min" if minute else datetime_unit, param="datetime_unit")
-    n = array.sizes[dim]
-    coord = array.coords[dim] if dim in array.coords else None
-    is_time = coord is not None and _is_time_dtype(coord.dtype)
-    if unit is not None and not is_time:
-        raise ValueError(
-            f"datetime_unit applies to a time coordinate; {dim!r} "
-            f"{'is numeric' if coord is not None else 'has no coordinate'}"
-        )
-    if coord is not None:
-        if is_time and unit is None:
-            # xarray: the coordinate's own resolution ('ns', 'us', 'ms' or 's').
-            unit = parse_time_unit(np.datetime_data(coord.dtype)[0], param="datetime_unit")
-        t = time_to_float(coord.to_index(), unit, name=f"coordinate {dim!r}")
-        labels = coord.values
-    else:
-        t, labels = np.arange(n, dtype=float), np.arange(n)
-    check_time_order(t, labels, name=f"coordinate {dim!r}", fix=f"array.sortby({dim!r})")
-    values = np.moveaxis(np.asarray(array.values), array.get_axis_num(dim), 0)
-    values = as_float_array(values, name="the DataArray")
-    factory = _factory(method, params, progress=progress, return_std=return_std)
     (result,) = _fit_and_evaluate(
-        t, values.reshape(n, -1), (order,), factory, progress=progress, return_std=return_std
+        labelled.t,
+        labelled.values,
+        (order,),
+        factory,
+        labels=labelled.labels,
+        progress=progress,
+        return_std=return_std,
+        options=FitOptions(resolution=step, outliers=check_outliers(outliers), rows=labelled.rows),
     )
-    out = []
-    for part in _arrays(result):
-        moved = np.moveaxis(part.reshape(values.shape), 0, array.get_axis_num(dim))
-        derivative = array.copy(data=moved)
-        derivative.attrs = {}  # units and the like describe the data, not its derivative
-        out.append(derivative)
+    out = [
+        labelled.wrap(part, order, std)
+        for part, std in zip(_arrays(result), (False, True), strict=False)
+    ]
     return tuple(out) if return_std else out[0]
