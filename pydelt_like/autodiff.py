@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +24,11 @@ import numpy as np
 from pydelt_like._validation import as_float_array, check_int, check_real
 from pydelt_like.interpolation._classes import NeuralNetworkInterpolator, check_framework
 
-__all__ = ["neural_network_derivative"]
+__all__ = ["TF_AVAILABLE", "TORCH_AVAILABLE", "neural_network_derivative"]
+
+#: PyDelt's availability flags (checked without importing either framework).
+TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
+TF_AVAILABLE = importlib.util.find_spec("tensorflow") is not None
 
 
 def _check_no_nan(values: np.ndarray, name: str) -> None:

@@ -112,3 +112,39 @@ def test_neural_network_derivative_checks_before_training():
         neural_network_derivative(t, t, framework="jax")
     with pytest.raises(ValueError, match="dropout"):
         neural_network_derivative(t, t, dropout=1.5)
+
+
+# PyDelt 0.8.0's public names, module by module (its model classes PyTorchMLP and
+# TensorFlowModel are not offered: pydelt_like's networks are not torch modules of that shape).
+PYDELT_NAMES = {
+    "pydelt_like": "lla gold glla fda integrate_derivative integrate_derivative_with_error",
+    "pydelt_like.interpolation": (
+        "BaseInterpolator SplineInterpolator LowessInterpolator LoessInterpolator "
+        "FdaInterpolator LlaInterpolator GllaInterpolator GoldInterpolator "
+        "NeuralNetworkInterpolator local_segmented_linear spline_interpolation "
+        "lowess_interpolation loess_interpolation calculate_fit_quality get_best_interpolation "
+        "lla_interpolation glla_interpolation gold_interpolation fda_interpolation "
+        "derivative_based_interpolation neural_network_interpolation TORCH_AVAILABLE "
+        "TF_AVAILABLE StochasticLinkFunction StochasticDerivativeTransform create_link_function"
+    ),
+    "pydelt_like.derivatives": "lla gold glla fda",
+    "pydelt_like.multivariate": (
+        "MultivariateDerivatives NeuralNetworkMultivariateDerivatives PYTORCH_AVAILABLE "
+        "TENSORFLOW_AVAILABLE"
+    ),
+    "pydelt_like.integrals": "integrate_derivative integrate_derivative_with_error",
+    "pydelt_like.autodiff": "neural_network_derivative TORCH_AVAILABLE TF_AVAILABLE",
+    "pydelt_like.stochastic": (
+        "StochasticLinkFunction NormalLink LogNormalLink GammaLink BetaLink ExponentialLink "
+        "PoissonLink StochasticDerivativeTransform LINK_FUNCTIONS create_link_function"
+    ),
+}
+
+
+@pytest.mark.parametrize("module", sorted(PYDELT_NAMES))
+def test_every_public_name_of_pydelt_is_here(module):
+    import importlib
+
+    imported = importlib.import_module(module)
+    missing = [name for name in PYDELT_NAMES[module].split() if not hasattr(imported, name)]
+    assert not missing

@@ -16,8 +16,10 @@ LOESS, FDA) and ``_legacy`` (PyDelt's function-based interface).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
+from pydelt_like.base import BaseInterpolator
 from pydelt_like.interpolation._classes import NeuralNetworkInterpolator, SplineInterpolator
 from pydelt_like.interpolation._compat import PyDeltDerivative, PyDeltMixin
 from pydelt_like.interpolation._legacy import (
@@ -34,6 +36,15 @@ from pydelt_like.interpolation._legacy import (
     neural_network_interpolation,
     spline_interpolation,
 )
+from pydelt_like.stochastic import (
+    StochasticDerivativeTransform,
+    StochasticLinkFunction,
+    create_link_function,
+)
+
+#: PyDelt's availability flags (checked without importing either framework).
+TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
+TF_AVAILABLE = importlib.util.find_spec("tensorflow") is not None
 
 # The local-regression families load on first use (from pydelt_like.local).
 _FAMILIES = (
@@ -59,11 +70,17 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "TF_AVAILABLE",
+    "TORCH_AVAILABLE",
+    "BaseInterpolator",
     "NeuralNetworkInterpolator",
     "PyDeltDerivative",
     "PyDeltMixin",
     "SplineInterpolator",
+    "StochasticDerivativeTransform",
+    "StochasticLinkFunction",
     "calculate_fit_quality",
+    "create_link_function",
     "derivative_based_interpolation",
     "fda_interpolation",
     "get_best_interpolation",
