@@ -338,7 +338,7 @@ def gold(
     x, y = _data(input_data, output_data, "gold")
     emb, order = _embedding_checks(x, embedding, n)
     _check_threshold(r2_threshold, resample_method)
-    fitted = GoldInterpolator(window_size=emb).fit(x, y)
+    fitted = GoldInterpolator(window_size=emb, n=order).fit(x, y)
     return _windowed(fitted, x, y, emb, order, r2_threshold, resample_method)
 
 

@@ -333,11 +333,13 @@ def _sample_derivatives(data: FitData, method: str, kwargs: dict[str, Any]) -> n
             fitted = families.FdaInterpolator(smoothing=options.pop("spar", None), **options)
         elif method == "glla":
             fitted = families.GllaInterpolator(
-                embedding=options.pop("embedding", 3), n=options.pop("n", 2), **options
+                embedding=options.pop("embedding", None), n=options.pop("n", None), **options
             )
         else:
             fitted = families.GoldInterpolator(
-                window_size=options.pop("embedding", options.pop("window_size", 5)), **options
+                window_size=options.pop("embedding", options.pop("window_size", None)),
+                n=options.pop("n", None),
+                **options,
             )
     except TypeError as error:
         raise TypeError(f"derivative_based_interpolation(method={method!r}): {error}") from None
