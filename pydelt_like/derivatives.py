@@ -107,18 +107,32 @@ def _lla_steps(n: int, window_size: int) -> np.ndarray:
 
 
 def _window_r2(x: np.ndarray, y: np.ndarray, window_size: int) -> np.ndarray:
-    """R^2 of the least-squares line through each sample's window (sorted x), per column."""
+    """R^2 of the least-squares line through each sample's window (sorted x), per column.
+
+    Window sums come from cumulative sums of globally centred values, so the cost is O(n).
+    """
     n = x.size
     half = int((window_size - 0.5) // 2)
-    shift = window_size % 2
-    out = np.empty((n, y.shape[1]))
-    for i in range(n):
-        lo, hi = max(0, i - half), min(n, i + half + shift)
-        xs, ys = x[lo:hi] - x[lo:hi].mean(), y[lo:hi] - y[lo:hi].mean(axis=0)
-        sxx, syy, sxy = (xs**2).sum(), (ys**2).sum(axis=0), xs @ ys
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[i] = np.where(syy > 0, sxy**2 / (sxx * syy), 1.0)
-    return out
+    index = np.arange(n)
+    lo = np.maximum(0, index - half)
+    hi = np.minimum(n, index + half + window_size % 2)
+    xc = x - x.mean()
+    yc = y - y.mean(axis=0)
+
+    def window_sum(values: np.ndarray) -> np.ndarray:
+        total = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
+        return total[hi] - total[lo]
+
+    count = (hi - lo).astype(float)
+    sx, sy = window_sum(xc), window_sum(yc)
+    sxx = window_sum(xc**2) - sx**2 / count
+    syy = window_sum(yc**2) - sy**2 / count[:, None]
+    sxy = window_sum(xc[:, None] * yc) - sx[:, None] * sy / count[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = sxy**2 / (sxx[:, None] * syy)
+    # A flat window (no spread in y, to rounding) is fitted exactly.
+    flat = syy <= 1e-12 * np.maximum(window_sum(yc**2), np.finfo(float).tiny)
+    return np.where(flat, 1.0, np.clip(r2, 0.0, 1.0))
 
 
 def lla(
