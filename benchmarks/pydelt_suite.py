@@ -1,7 +1,8 @@
 """PyDelt's own test suite, run on PyDelt and on pydelt_like with only the imports changed.
 
 The script downloads the PyDelt 0.8.0 wheel at run time (``pip download --no-deps``) into a
-temporary directory and unpacks it; nothing of PyDelt's is kept in this repository. It then
+temporary directory and unpacks it (without a network it falls back to an installed PyDelt
+0.8.0, whose wheel ships the same tests); nothing of PyDelt's is kept in this repository. It then
 runs the wheel's ``pydelt/tests`` twice, in parallel:
 
 1. on PyDelt itself (the unpacked package, first on ``sys.path``);
@@ -112,7 +113,11 @@ class Run:
 
 
 def fetch_wheel(target: Path, wheel: str | None) -> Path:
-    """The PyDelt wheel: the one given, or downloaded now with pip."""
+    """The PyDelt wheel: the one given, or downloaded now with pip.
+
+    Where pip cannot download it (no network), the installed PyDelt is used instead when it is
+    version 0.8.0 and ships its tests (the wheel's files, as pip installed them).
+    """
     if wheel:
         return Path(wheel)
     command = [
@@ -126,11 +131,32 @@ def fetch_wheel(target: Path, wheel: str | None) -> Path:
         "-d",
         str(target),
     ]
-    subprocess.run(command, check=True)
+    done = subprocess.run(command, check=False)
     found = sorted(target.glob(f"pydelt-{VERSION}-*.whl"))
-    if not found:
-        raise SystemExit(f"pip download left no pydelt {VERSION} wheel in {target}")
-    return found[0]
+    if found:
+        return found[0]
+    installed = installed_package()
+    if installed is None:
+        raise SystemExit(
+            f"pip download failed (exit {done.returncode}) and no installed pydelt {VERSION} "
+            "with its tests was found: pass --wheel PATH"
+        )
+    print(f"pip download failed (exit {done.returncode}): using the installed {installed}")
+    return installed
+
+
+def installed_package() -> Path | None:
+    """The installed ``pydelt`` package directory, if it is 0.8.0 and ships ``tests/``."""
+    from importlib import metadata
+
+    try:
+        distribution = metadata.distribution("pydelt")
+    except metadata.PackageNotFoundError:
+        return None
+    package = Path(str(distribution.locate_file("pydelt")))
+    if distribution.version != VERSION or not (package / "tests").is_dir():
+        return None
+    return package
 
 
 def run_pytest(
@@ -148,6 +174,7 @@ def run_pytest(
         "-m",
         "pytest",
         "-q",
+        "--continue-on-collection-errors",
         "-p",
         "no:cacheprovider",
         "--import-mode=importlib",
@@ -203,8 +230,11 @@ def read_junit(report: Path, tests: Path) -> dict[str, str]:
 def prepare(work: Path, wheel: Path) -> tuple[Path, Path]:
     """Unpack PyDelt (for the run on itself) and a rewritten copy of its tests (for ours)."""
     own = work / "pydelt-own"
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(own)
+    if wheel.is_dir():  # an installed package (fetch_wheel's fallback)
+        shutil.copytree(wheel, own / "pydelt", ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(own)
     ours = work / "pydelt-like" / "pydelt_tests"
     ours.mkdir(parents=True)
     for path in sorted((own / "pydelt" / "tests").glob("test_*.py")):
@@ -273,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         wheel = fetch_wheel(work / "wheel", args.wheel)
         own_tests, our_tests = prepare(work, wheel)
         print(
-            f"PyDelt {VERSION} wheel: {wheel.name}; tests: "
+            f"PyDelt {VERSION} from {wheel.name}; tests: "
             f"{len(list(own_tests.glob('test_*.py')))} files; work directory: {work}"
         )
         with ThreadPoolExecutor(max_workers=2) as pool:
