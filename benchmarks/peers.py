@@ -18,7 +18,13 @@ within 1.25x (order 1) / 1.5x (order 2) of the best peer, and best outright in a
 half of the rows. Values below ``TIE_FLOOR`` (1e-10) are rounding noise: they count as
 equal to the floor, so 1e-14 against 4e-15 is a tie. Exits non-zero on a missed bar.
 
-Run: ``python benchmarks/peers.py [--quick] [--out DIR] [--without pynumdiff,csaps]``
+PyDelt's other families (our LLA, GLLA, GOLD, LOWESS, LOESS, FDA; ``_families.py``) run
+beside PyDelt's same methods, SciPy's ``savgol_filter`` and statsmodels' ``lowess``, with
+bars of their own: at their automatic settings at least as accurate as PyDelt's same method
+at PyDelt's defaults in every row, and within 1.5x of our spline in the noisy rows.
+
+Run: ``python benchmarks/peers.py [--quick] [--families] [--out DIR] [--without pynumdiff,csaps]``
+(``--families``: the families' rows and bars only, printed, nothing written)
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _families
 from _cases import extra_cases, nrmse, public_cases
 from _report import verdict
 
@@ -52,7 +59,7 @@ SCALING_BUDGET_S = 60.0
 #: so that `make bench` stays within its 20 minutes.
 SCALING_TOTAL_S = 300.0
 SCALING_SIGMA = 0.05
-PEER_PACKAGES = ("pydelt", "pynumdiff", "derivative", "csaps")
+PEER_PACKAGES = ("pydelt", "pynumdiff", "derivative", "csaps", "statsmodels")
 QUICK_CASES = ("sin_clean_100", "sin_noise0.05_500", "gaps_noise0.01_400")
 
 # The highest frequency of each public case's true signal in cycles per unit x (one cycle
@@ -139,6 +146,8 @@ class Method:
     slow: bool = False  # left out of --quick
     #: How the time grows with n, for predicting when the scaling run would pass the budget.
     exponent: float = 1.0
+    #: Whether the scaling part times it (rows that repeat another's estimator are left out).
+    scaling: bool = True
 
 
 # --------------------------------------------------------------------------------------
@@ -207,6 +216,7 @@ def _pydelt_methods() -> list[Method]:
         Method("PyDelt Spline()", "pydelt", _pydelt(pd.SplineInterpolator), "defaults (k=5, smoothing from a range/noise heuristic)"),
         Method("PyDelt Spline(smoothing=0.1)", "pydelt", _pydelt(lambda: pd.SplineInterpolator(smoothing=0.1)), "README quick start: `SplineInterpolator(smoothing=0.1)`"),
         Method("PyDelt Lla()", "pydelt", _pydelt(pd.LlaInterpolator), "defaults (window_size=5, as in the README's `lla` example)"),
+        Method("PyDelt Gold()", "pydelt", _pydelt(pd.GoldInterpolator), "defaults (window_size=5)"),
         Method("PyDelt Glla()", "pydelt", _pydelt(pd.GllaInterpolator), "defaults (embedding=3, n=2)"),
         Method("PyDelt Fda()", "pydelt", _pydelt(pd.FdaInterpolator), "defaults (k=3, automatic smoothing)"),
         Method("PyDelt Lowess()", "pydelt", _pydelt(pd.LowessInterpolator), "defaults (frac=0.1, it=3)", exponent=2.0),
@@ -273,15 +283,40 @@ def _pynumdiff_methods() -> list[Method]:
     ]  # fmt: skip
 
 
+def _family_methods() -> list[Method]:
+    """Our local families: automatic settings, and PyDelt's parameters where they differ."""
+    methods = []
+    for cls, _, named in _families.FAMILIES:
+        # LLA, GLLA and GOLD share one estimator, as do LOWESS and LOESS: time one of each.
+        timed = cls in ("LlaInterpolator", "LowessInterpolator", "FdaInterpolator")
+        methods.append(Method(_families.auto_name(cls), "ours", _families.ours(cls), "defaults (window, degree or smoothing chosen from the data)", scaling=timed))  # fmt: skip
+        if named is not None:
+            params = _families.PYDELT_PARAMETERS[cls]
+            methods.append(Method(named, "ours", _families.ours(cls, **params), "PyDelt's parameters of the same method", slow=True, scaling=False))  # fmt: skip
+    return methods
+
+
+def _standard_tools(available: set[str]) -> list[Method]:
+    """The usual tools for the local families' jobs: SciPy's Savitzky-Golay filter and
+    statsmodels' LOWESS (smoothed values, then finite differences)."""
+    savgol = "the SciPy docs' example `savgol_filter(x, 5, 2)`, `deriv=` each order, `delta=` the step; uniform step (resampled when irregular)"  # fmt: skip
+    methods = [Method("SciPy savgol_filter(5, 2)", "scipy", _families.savgol(5, 2), savgol, at_samples=True)]  # fmt: skip
+    if "statsmodels" in available:
+        methods.append(Method("statsmodels lowess + gradient", "statsmodels", _families.statsmodels_lowess(2 / 3), "`lowess(y, x)` defaults (`frac=2/3`, `it=3`), then `numpy.gradient` of the smoothed values (again for order 2)", at_samples=True, exponent=2.0))  # fmt: skip
+    return methods
+
+
 def all_methods(available: set[str]) -> list[Method]:
-    """Our two interpolators, SciPy, and every installed peer package's methods."""
+    """Our interpolators, SciPy, and every installed peer package's methods."""
     methods = [
         Method("ours SplineInterpolator()", "ours", _ours_spline, "defaults"),
         Method("ours NeuralNetworkInterpolator()", "ours", _ours_neural, "defaults; random_state=0", slow=True),
+        *_family_methods(),
         Method("SciPy make_smoothing_spline", "scipy", _scipy_gcv, "defaults: cubic, `lam=None` (GCV)"),
         Method("SciPy UnivariateSpline(k=5)", "scipy", _scipy_univariate, "k=5, `s=None` (default: `s = n`, i.e. unit noise std assumed)"),
         Method("SciPy UnivariateSpline(k=5, w=1/σ̂)", "scipy", _scipy_univariate_weighted, "k=5, `w = 1/σ̂`, `s=None` (the docs' advice when 1/w estimates the noise std)"),
     ]  # fmt: skip
+    methods += _standard_tools(available)
     if "csaps" in available:
         methods.append(Method("csaps", "csaps", _csaps, "`CubicSmoothingSpline(x, y)`, `smooth=None` (automatic)"))  # fmt: skip
     if "pydelt" in available:
@@ -388,6 +423,8 @@ def time_scaling(methods, sizes, budget, total_budget=SCALING_TOTAL_S):
     table = {}
     started = time.perf_counter()
     for method in methods:
+        if not method.scaling:
+            continue
         times: dict[int, float | str] = {}
         previous = None
         for n in sizes:
@@ -514,7 +551,8 @@ def plot_summary(cases, results, methods, path):
     import matplotlib.pyplot as plt
 
     groups = [("ours spline", ["ours SplineInterpolator()"]), ("ours neural", ["ours NeuralNetworkInterpolator()"])]  # fmt: skip
-    for package, label in (("scipy", "best SciPy"), ("csaps", "csaps"), ("derivative", "best derivative"), ("pynumdiff", "best PyNumDiff"), ("pydelt", "best PyDelt")):  # fmt: skip
+    groups.append(("best of our local families", [_families.auto_name(cls) for cls, _, _ in _families.FAMILIES]))  # fmt: skip
+    for package, label in (("scipy", "best SciPy"), ("csaps", "csaps"), ("derivative", "best derivative"), ("pynumdiff", "best PyNumDiff"), ("pydelt", "best PyDelt"), ("statsmodels", "statsmodels")):  # fmt: skip
         names = [m.name for m in methods if m.package == package]
         if names:
             groups.append((label, names))
@@ -567,11 +605,15 @@ SOURCES = """\
 | csaps | [csaps docs](https://csaps.readthedocs.io/) (`smooth=None`: the smoothing parameter is computed automatically) |
 | `derivative` | [README / docs](https://derivative.readthedocs.io/) examples: `finite_difference, k=1`; `savitzky_golay, left=.5, right=.5, order=3`; `kalman, alpha=1`; `spline` smoothing `s` passed to FITPACK's [`splrep`](https://docs.scipy.org/doc/scipy/reference/generated/scipy.interpolate.splrep.html) (`s = m·σ²` for unit weights) |
 | PyNumDiff | [`optimize`](https://pynumdiff.readthedocs.io/) docstring: without a ground truth, pass `bandlimit`, "the bandlimit of the underlying signal … estimate by counting peaks per second"; default search space and `maxiter=10` |
+| SciPy `savgol_filter` | [`savgol_filter`](https://docs.scipy.org/doc/scipy/reference/generated/scipy.signal.savgol_filter.html) example `savgol_filter(x, 5, 2)`; `deriv=` and `delta=` for derivatives |
+| statsmodels | [`lowess`](https://www.statsmodels.org/stable/generated/statsmodels.nonparametric.smoothers_lowess.lowess.html) defaults (`frac=2/3`, `it=3`); it returns smoothed values only, so derivatives are `numpy.gradient` of them |
 | PyDelt | [README / docs](https://pydelt.readthedocs.io/) quick start: `SplineInterpolator(smoothing=0.1)`, `lla(…, window_size=5)`, `neural_network_derivative(…, epochs=500)`; otherwise the constructors' defaults |
 """
 
 
-def write_page(out, cases, methods, results, infos, rows, scaling, notes, args, elapsed):
+def write_page(
+    out, cases, methods, results, infos, rows, scaling, notes, args, elapsed, family_rows=()
+):
     """Write ``benchmarks.md`` and its images under ``out``."""
     img = out / "img" / "benchmarks"
     img.mkdir(parents=True, exist_ok=True)
@@ -664,7 +706,10 @@ def write_page(out, cases, methods, results, infos, rows, scaling, notes, args, 
             f"{r['best_name']} | {r['ratio']:.3g}x | {PEER_FACTOR[r['order']]}x | "
             f"{'yes' if r['within'] else '**no**'} |"
         )
-    lines += ["", "![Best nrmse per package](img/benchmarks/summary.png)", "", "## Every method, every case", ""]  # fmt: skip
+    lines += ["", "![Best nrmse per package](img/benchmarks/summary.png)", ""]
+    if family_rows:
+        lines += _families.family_lines(family_rows, _fmt)
+    lines += ["## Every method, every case", ""]
     for case in cases:
         res, info = results[case["name"]], infos[case["name"]]
         lines += [
@@ -711,12 +756,26 @@ def write_page(out, cases, methods, results, infos, rows, scaling, notes, args, 
     (out / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
+def _families_only(methods, cases) -> int:
+    """``--families``: the families' rows and bars alone, nothing written."""
+    keep = {_families.SPLINE} | {n for c, p, _ in _families.FAMILIES for n in (_families.auto_name(c), p)}  # fmt: skip
+    methods = [m for m in methods if m.name in keep]
+    results = {}
+    for case in cases:
+        print(f"== {case['name']}", flush=True)
+        results[case["name"]] = run_case(case, methods)[0]
+    family_rows = _families.family_rows(cases, results, TIE_FLOOR)
+    _families.print_family_summary(family_rows)
+    return verdict(_families.family_missed(family_rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three cases, no networks, no PyNumDiff, n = 1000 only")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for benchmarks.md and img/benchmarks/")  # fmt: skip
     parser.add_argument("--without", default="", help="comma-separated peer packages to treat as missing")  # fmt: skip
     parser.add_argument("--max-n", type=int, default=1_000_000, help="largest n of the scaling run")  # fmt: skip
+    parser.add_argument("--families", action="store_true", help="only the families' bars: our spline, our families at their automatic settings and PyDelt's same methods, every case; prints, writes nothing")  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     # The machine is shared: torch's worker threads spin at barriers, and one busy core makes
@@ -736,6 +795,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = public_cases(0) + extra_cases(0)
     if args.quick:
         cases = [c for c in cases if c["name"] in QUICK_CASES]
+    if args.families:
+        return _families_only(methods, cases)
 
     results, infos = {}, {}
     print(f"{'':2s}{'method':38s} {'nrmse 1':>10s} {'nrmse 2':>10s} {'time':>10s}")
@@ -744,6 +805,8 @@ def main(argv: list[str] | None = None) -> int:
         results[case["name"]], infos[case["name"]] = run_case(case, methods)
     rows = summarise(cases, results, methods)
     print_summary(rows)
+    family_rows = _families.family_rows(cases, results, TIE_FLOOR)
+    _families.print_family_summary(family_rows)
 
     sizes = [n for n in (10**3, 10**4, 10**5, 10**6) if n <= (1000 if args.quick else args.max_n)]
     print("\nscaling: fit + first derivative at the samples")
@@ -751,7 +814,9 @@ def main(argv: list[str] | None = None) -> int:
 
     elapsed = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
-    write_page(args.out, cases, methods, results, infos, rows, scaling, notes, args, elapsed)
+    write_page(
+        args.out, cases, methods, results, infos, rows, scaling, notes, args, elapsed, family_rows
+    )
     print(f"\nwrote {args.out / 'benchmarks.md'} ({elapsed:.0f} s)")
 
     missed = [
@@ -763,6 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     best_count = sum(r["best_outright"] for r in rows)
     if 2 * best_count < len(rows):
         missed.append(f"best outright in {best_count} of {len(rows)} rows; bar: at least half")
+    missed += _families.family_missed(family_rows)
     return verdict(missed)
 
 

@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, Any
 from pydelt_like.base import BaseInterpolator, Derivative, NotFittedError
 
 if TYPE_CHECKING:
+    from pydelt_like.local import (
+        FdaInterpolator,
+        GllaInterpolator,
+        GoldInterpolator,
+        LlaInterpolator,
+        LoessInterpolator,
+        LowessInterpolator,
+    )
     from pydelt_like.neural import NeuralNetworkInterpolator
     from pydelt_like.spline import SplineInterpolator
 
@@ -58,6 +66,12 @@ def __dir__() -> list[str]:
 __all__ = [
     "BaseInterpolator",
     "Derivative",
+    "FdaInterpolator",
+    "GllaInterpolator",
+    "GoldInterpolator",
+    "LlaInterpolator",
+    "LoessInterpolator",
+    "LowessInterpolator",
     "NeuralNetworkInterpolator",
     "NotFittedError",
     "SplineInterpolator",

@@ -9,7 +9,7 @@ Examples
 --------
 >>> from pydelt_like import registry
 >>> [family.name for family in registry.families()]
-['spline', 'neural']
+['spline', 'neural', 'lla', 'glla', 'gold', 'lowess', 'loess', 'fda']
 >>> registry.get("spline").class_name
 'SplineInterpolator'
 """
@@ -241,4 +241,48 @@ register(
     multivariate=True,
     bands=True,
     uses_torch=True,
+)
+_LOCAL_BANDS = "; closed-form bands"
+register(
+    "lla",
+    "pydelt_like.local:LlaInterpolator",
+    summary="local linear approximation: least-squares polynomials over windows of samples"
+    + _LOCAL_BANDS,
+    max_order=7,
+    bands=True,
+)
+register(
+    "glla",
+    "pydelt_like.local:GllaInterpolator",
+    summary="generalised LLA: a degree-n polynomial per embedding window" + _LOCAL_BANDS,
+    max_order=7,
+    bands=True,
+)
+register(
+    "gold",
+    "pydelt_like.local:GoldInterpolator",
+    summary="GOLD: orthogonal local polynomials per window" + _LOCAL_BANDS,
+    max_order=7,
+    bands=True,
+)
+register(
+    "lowess",
+    "pydelt_like.local:LowessInterpolator",
+    summary="LOWESS: robust tricube-weighted local regression" + _LOCAL_BANDS,
+    max_order=7,
+    bands=True,
+)
+register(
+    "loess",
+    "pydelt_like.local:LoessInterpolator",
+    summary="LOESS: robust tricube-weighted local polynomials" + _LOCAL_BANDS,
+    max_order=7,
+    bands=True,
+)
+register(
+    "fda",
+    "pydelt_like.local:FdaInterpolator",
+    summary="functional data analysis: penalised B-spline, GCV smoothing; posterior bands",
+    max_order=3,
+    bands=True,
 )

@@ -1,0 +1,153 @@
+"""FdaInterpolator against outside truths: exact polynomials, explicit penalised least
+squares, the residual-target meaning of PyDelt's ``smoothing`` and the posterior bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.interpolate import BSpline
+
+from pydelt_like import FdaInterpolator
+from pydelt_like.local._penalized import penalized_path
+
+
+def _explicit(x, y, w, k, order, intervals, lam):
+    """Fit, trace and penalised-LS pieces from dense matrices, for small problems."""
+    path = penalized_path(x, y[:, None], w, k=k, order=order, intervals=intervals)
+    basis = BSpline.design_matrix(x, path.knots, k).toarray()
+    gram = basis.T @ (w[:, None] * basis)
+    diff = np.diff(np.eye(gram.shape[0]), order, axis=0)
+    penalty = diff.T @ diff * np.trace(gram) / np.trace(diff.T @ diff)
+    inverse = np.linalg.inv(gram + lam * penalty)
+    coef = inverse @ basis.T @ (w * y)
+    fitted = basis @ coef
+    hat_trace = np.trace(basis @ inverse @ basis.T @ np.diag(w))
+    return path, coef, np.sum(w * (y - fitted) ** 2), hat_trace, inverse
+
+
+@pytest.mark.parametrize("lam", [1e-6, 1e-2, 1.0, 1e3])
+def test_smoothing_path_matches_explicit_penalised_least_squares(lam):
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0, 2, 40))
+    y = np.sin(3 * x) + rng.normal(0, 0.1, 40)
+    w = rng.uniform(0.5, 2, 40)
+    path, coef, rss, trace, inverse = _explicit(x, y, w, 3, 4, 15, lam)
+    lam_arr = np.array([lam])
+    np.testing.assert_allclose(path.coefficients(lam_arr)[:, 0], coef, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(path.rss(lam_arr)[0, 0], rss, rtol=1e-7)
+    np.testing.assert_allclose(path.trace(lam_arr)[0], trace, rtol=1e-7)
+    factor = path.covariance_factor(lam)
+    np.testing.assert_allclose(factor @ factor.T, inverse, rtol=1e-6, atol=1e-9)
+
+
+@settings(max_examples=20)
+@given(
+    coefs=st.lists(st.floats(-3, 3), min_size=1, max_size=4),
+    n=st.integers(8, 120),
+    seed=st.integers(0, 2**16),
+)
+def test_cubics_are_reproduced_exactly(coefs, n, seed):
+    # The fourth-difference penalty leaves cubics free: any smoothing gives the cubic back.
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 3, n))
+    poly = np.polynomial.Polynomial(coefs)
+    weights = rng.uniform(0.2, 3.0, n)
+    model = FdaInterpolator().fit(x, poly(x), weights=weights)
+    grid = np.linspace(x[0], x[-1], 30)
+    scale = 1 + np.abs(poly(grid)).max()
+    for order in (0, 1, 2, 3):
+        np.testing.assert_allclose(
+            model.differentiate(order)(grid), poly.deriv(order)(grid), atol=1e-8 * scale
+        )
+
+
+def test_smoothing_is_the_residual_sum_of_squares_reached():
+    rng = np.random.default_rng(1)
+    x = np.linspace(0, 5, 200)
+    y = np.sin(x) + rng.normal(0, 0.1, 200)
+    weights = np.full(200, 4.0)  # inverse variances: s counts 4 * (y - f)**2
+    target = 200 * 4.0 * 0.1**2
+    model = FdaInterpolator(smoothing=target).fit(x, y, weights=weights)
+    reached = np.sum(weights * (y - model(x)) ** 2)
+    assert reached == pytest.approx(target, rel=1e-6)
+    assert model.smoothing_ == pytest.approx(target, rel=1e-6)
+    # A target beyond the cubic's own residuals gives the least-squares cubic.
+    loose = FdaInterpolator(smoothing=1e9).fit(x, y)
+    cubic = np.polynomial.Polynomial.fit(x, y, 3)
+    np.testing.assert_allclose(loose(x), cubic(x), atol=1e-6)
+
+
+def test_repeated_samples_count_in_the_residual_target():
+    # The scatter of the pairs about their means (0.25 in all) is part of the target, as
+    # it is for UnivariateSpline: only the rest (0.75) is left to the curve.
+    x = np.repeat(np.linspace(0, 1, 50), 2)
+    noise = np.repeat(np.random.default_rng(4).normal(0, 0.15, 50), 2)
+    y = np.sin(8 * x) + noise + np.tile([0.05, -0.05], 50)
+    model = FdaInterpolator(smoothing=1.0).fit(x, y)
+    assert np.sum((y - model(x)) ** 2) == pytest.approx(1.0, rel=1e-6)
+
+
+def test_noisy_derivatives_at_automatic_smoothing():
+    x = np.linspace(0, 2 * np.pi, 500)
+    y = np.sin(x) + np.random.default_rng(0).normal(0, 0.05, 500)
+    model = FdaInterpolator().fit(x, y)
+    grid = np.linspace(0.4, 2 * np.pi - 0.4, 200)
+    for order, truth, tol in ((1, np.cos, 0.03), (2, lambda t: -np.sin(t), 0.1)):
+        error = np.sqrt(np.mean((model.differentiate(order)(grid) - truth(grid)) ** 2))
+        assert error < tol, (order, error)
+    assert model.noise_std_ == pytest.approx(0.05, rel=0.15)
+
+
+def test_bands_are_the_posterior_standard_errors():
+    rng = np.random.default_rng(2)
+    x = np.sort(rng.uniform(0, 2, 60))
+    y = np.exp(x) + rng.normal(0, 0.05, 60)
+    model = FdaInterpolator().fit(x, y)
+    path = model.path_
+    grid = np.array([0.3, 1.0, 1.7])
+    for order in (0, 1, 2):
+        rows = (
+            BSpline(path.knots, np.eye(path.vectors.shape[0]), 3).derivative(order)(grid)
+            if order
+            else BSpline(path.knots, np.eye(path.vectors.shape[0]), 3)(grid)
+        )
+        d = path.mu + model.penalty_ * (1 - path.mu)
+        cov = path.vectors @ np.diag(1 / d) @ path.vectors.T
+        expected = model.noise_std_ * np.sqrt(np.einsum("qi,ij,qj->q", rows, cov, rows))
+        _, std = model.differentiate(order)(grid, return_std=True)
+        np.testing.assert_allclose(std, expected, rtol=1e-8)
+
+
+def test_each_series_gets_its_own_smoothing():
+    x = np.linspace(0, 1, 300)
+    rng = np.random.default_rng(3)
+    y = np.column_stack([x**2 + rng.normal(0, 0.1, 300), np.sin(20 * x) + rng.normal(0, 0.01, 300)])
+    both = FdaInterpolator().fit(x, y)
+    assert both.dof_[0] < both.dof_[1]
+    alone = FdaInterpolator().fit(x, y[:, 1])
+    grid = np.linspace(0.1, 0.9, 9)
+    np.testing.assert_allclose(both.differentiate(2)(grid)[:, 1], alone.differentiate(2)(grid))
+
+
+@pytest.mark.parametrize(
+    ("model", "error", "match"),
+    [
+        (FdaInterpolator(k=0), ValueError, "k must be at least 1"),
+        (FdaInterpolator(k=6), ValueError, "k must be at most 5"),
+        (FdaInterpolator(k=3.0), TypeError, "k must be an integer"),
+        (FdaInterpolator(smoothing=-1.0), ValueError, "smoothing must be"),
+        (FdaInterpolator(smoothing="auto"), TypeError, "smoothing must be"),
+    ],
+)
+def test_bad_parameters_are_refused(model, error, match):
+    x = np.linspace(0, 1, 30)
+    with pytest.raises(error, match=match):
+        model.fit(x, x**2)
+
+
+def test_orders_above_k_are_refused_with_the_fix():
+    x = np.linspace(0, 1, 30)
+    with pytest.raises(ValueError, match="raise k"):
+        FdaInterpolator(k=2).fit(x, x**2).differentiate(3)
