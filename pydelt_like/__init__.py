@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pydelt_like.base import BaseInterpolator, Derivative, NotFittedError
 
 if TYPE_CHECKING:
+    from pydelt_like.derivatives import fda, glla, gold, lla
+    from pydelt_like.integrals import integrate_derivative, integrate_derivative_with_error
     from pydelt_like.local import (
         FdaInterpolator,
         GllaInterpolator,
@@ -76,4 +78,10 @@ __all__ = [
     "NotFittedError",
     "SplineInterpolator",
     "__version__",
+    "fda",
+    "glla",
+    "gold",
+    "integrate_derivative",
+    "integrate_derivative_with_error",
+    "lla",
 ]

@@ -61,6 +61,12 @@ def test_top_level_pydelt_names():
     from pydelt_like import integrate_derivative_with_error as again
 
     assert again is integrate_derivative_with_error
+    # PyDelt's top level (`from pydelt import *`) is in __all__ and resolves to the modules' names
+    from pydelt_like import derivatives
+
+    for name in ("lla", "glla", "gold", "fda"):
+        assert name in pydelt_like.__all__
+        assert getattr(pydelt_like, name) is getattr(derivatives, name)
 
 
 # ------------------------------------------------------------------------------ autodiff
