@@ -213,3 +213,73 @@ def family_lines(rows, fmt) -> list[str]:
         )
     lines.append("")
     return lines
+
+
+BEGIN_MARK = "<!-- families-accuracy: written by benchmarks/peers.py, do not edit -->"
+END_MARK = "<!-- /families-accuracy -->"
+#: One column per estimator: LLA, GLLA and GOLD share one, as do LOWESS and LOESS.
+_COLUMNS = [
+    ("LLA / GLLA / GOLD", ("LlaInterpolator", "GllaInterpolator", "GoldInterpolator")),
+    ("LOWESS / LOESS", ("LowessInterpolator", "LoessInterpolator")),
+    ("FDA", ("FdaInterpolator",)),
+]
+
+
+def accuracy_block(rows, fmt, when: str) -> list[str]:
+    """The compact table of ``docs/families.md``: nrmse of ours, PyDelt's same method's in
+    brackets, and our spline's, per case and order, and the bars' verdict."""
+    by_key = {(r["family"], r["case"], r["order"]): r for r in rows}
+    missed = family_missed(rows)
+    met = sum(r["beats_pydelt"] and r["near_spline"] for r in rows)
+    lines = [
+        BEGIN_MARK,
+        "",
+        f"Interior nrmse of the derivative ({when}; `python benchmarks/peers.py --families` "
+        "reproduces it): ours at the automatic settings (the worst of the classes in the "
+        "column, which share one estimator), PyDelt's classes of the same names at their "
+        "defaults in brackets (the best of them), our spline last. Bars met in "
+        f"**{met} of {len(rows)}** rows" + (":" if not missed else "; missed:"),
+        "",
+    ]
+    lines += [f"- {m}" for m in missed] + ([""] if missed else [])
+    head = "| case | order | " + " | ".join(label for label, _ in _COLUMNS) + " | our spline |"
+    lines += [head, "|---|---|" + "---|" * (len(_COLUMNS) + 1)]
+    cases = list(dict.fromkeys(r["case"] for r in rows))
+    for case in cases:
+        for order in (1, 2):
+            cells, spline = [], None
+            for _, classes in _COLUMNS:
+                found = [by_key[k] for c in classes if (k := (c, case, order)) in by_key]
+                if not found:
+                    cells.append("—")
+                    continue
+                spline = found[0]["spline"]
+                ours = float(np.max([r["ours"] for r in found]))  # a NaN (failure) shows
+                pydelt = min(
+                    (r["pydelt"] for r in found if np.isfinite(r["pydelt"])), default=np.nan
+                )
+                cells.append(f"{fmt(ours)} ({fmt(pydelt)})")
+            lines.append(f"| {case} | {order} | " + " | ".join(cells) + f" | {fmt(spline)} |")
+    return [*lines, "", END_MARK]
+
+
+def write_accuracy(path, rows, fmt, when: str) -> bool:
+    """Replace the marked block of ``path`` (or its placeholder line) with the table; False
+    when the page has neither."""
+    from pathlib import Path
+
+    page = Path(path)
+    if not page.exists():
+        return False
+    text = page.read_text()
+    block = "\n".join(accuracy_block(rows, fmt, when))
+    if BEGIN_MARK in text and END_MARK in text:
+        head, rest = text.split(BEGIN_MARK, 1)
+        tail = rest.split(END_MARK, 1)[1]
+        text = head + block + tail
+    elif "ACCURACY_PLACEHOLDER" in text:
+        text = text.replace("ACCURACY_PLACEHOLDER", block)
+    else:
+        return False
+    page.write_text(text)
+    return True

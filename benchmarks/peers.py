@@ -24,7 +24,8 @@ bars of their own: at their automatic settings at least as accurate as PyDelt's 
 at PyDelt's defaults in every row, and within 1.5x of our spline in the noisy rows.
 
 Run: ``python benchmarks/peers.py [--quick] [--families] [--out DIR] [--without pynumdiff,csaps]``
-(``--families``: the families' rows and bars only, printed, nothing written)
+(``--families``: the families' rows and bars only; of the pages, only the accuracy table of
+``families.md`` is rewritten)
 """
 
 from __future__ import annotations
@@ -756,8 +757,9 @@ def write_page(
     (out / "benchmarks.md").write_text("\n".join(lines) + "\n")
 
 
-def _families_only(methods, cases) -> int:
-    """``--families``: the families' rows and bars alone, nothing written."""
+def _families_only(methods, cases, out: Path | None) -> int:
+    """``--families``: the families' rows and bars alone; only the accuracy table of
+    ``families.md`` in ``out`` is rewritten (when the page is there)."""
     keep = {_families.SPLINE} | {n for c, p, _ in _families.FAMILIES for n in (_families.auto_name(c), p)}  # fmt: skip
     methods = [m for m in methods if m.name in keep]
     results = {}
@@ -766,7 +768,15 @@ def _families_only(methods, cases) -> int:
         results[case["name"]] = run_case(case, methods)[0]
     family_rows = _families.family_rows(cases, results, TIE_FLOOR)
     _families.print_family_summary(family_rows)
+    if out is not None and _families.write_accuracy(
+        out / "families.md", family_rows, _fmt, _when()
+    ):
+        print(f"wrote the accuracy table of {out / 'families.md'}")
     return verdict(_families.family_missed(family_rows))
+
+
+def _when() -> str:
+    return f"run of {datetime.date.today().isoformat()}, seed 0"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -775,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for benchmarks.md and img/benchmarks/")  # fmt: skip
     parser.add_argument("--without", default="", help="comma-separated peer packages to treat as missing")  # fmt: skip
     parser.add_argument("--max-n", type=int, default=1_000_000, help="largest n of the scaling run")  # fmt: skip
-    parser.add_argument("--families", action="store_true", help="only the families' bars: our spline, our families at their automatic settings and PyDelt's same methods, every case; prints, writes nothing")  # fmt: skip
+    parser.add_argument("--families", action="store_true", help="only the families' bars: our spline, our families at their automatic settings and PyDelt's same methods, every case; rewrites only the accuracy table of families.md")  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     # The machine is shared: torch's worker threads spin at barriers, and one busy core makes
@@ -796,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         cases = [c for c in cases if c["name"] in QUICK_CASES]
     if args.families:
-        return _families_only(methods, cases)
+        return _families_only(methods, cases, None if args.quick else args.out)
 
     results, infos = {}, {}
     print(f"{'':2s}{'method':38s} {'nrmse 1':>10s} {'nrmse 2':>10s} {'time':>10s}")
@@ -818,6 +828,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out, cases, methods, results, infos, rows, scaling, notes, args, elapsed, family_rows
     )
     print(f"\nwrote {args.out / 'benchmarks.md'} ({elapsed:.0f} s)")
+    if not args.quick:
+        _families.write_accuracy(args.out / "families.md", family_rows, _fmt, _when())
 
     missed = [
         f"{r['case']} order {r['order']}: ours {r['ours']:.3g} is {r['ratio']:.2f}x the best peer "

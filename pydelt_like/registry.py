@@ -283,6 +283,6 @@ register(
     "fda",
     "pydelt_like.local:FdaInterpolator",
     summary="functional data analysis: penalised B-spline, GCV smoothing; posterior bands",
-    max_order=3,
+    max_order=4,
     bands=True,
 )
