@@ -53,7 +53,9 @@ def test_pydelt_named_families(cls, base, first):
     assert fitted.n_observations == 100 and fitted.window_func is np.hanning
     np.testing.assert_allclose(
         fitted.differentiate(1, mask=[0, 2])(np.array([1.0, 2.0, 3.0])),
-        base().fit(T, np.sin(T) * (1 - np.cos(T)) / 2).differentiate(1)(np.array([1.0, 3.0])),
+        # The window's own weights: a data-chosen smoothing (FDA's GCV on clean data) may
+        # move with rounding-level changes of the data, such as (1 - cos T) / 2 for them.
+        base().fit(T, np.sin(T) * np.hanning(T.size)).differentiate(1)(np.array([1.0, 3.0])),
         rtol=1e-9,
         atol=1e-12,
     )
