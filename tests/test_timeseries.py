@@ -734,7 +734,7 @@ def test_settings_are_checked_at_the_call_not_at_the_first_fit():
             call(extrapolate="never")
     with pytest.raises(ValueError, match="SplineInterpolator: k must be at most 7"):
         differentiate(series, method=SplineInterpolator(k=99))  # a template is checked too
-    with pytest.raises(ValueError, match=r"'spline', 'neural'; got 'fourier'"):
+    with pytest.raises(ValueError, match=r"one of 'spline', 'neural'(, '\w+')*; got 'fourier'"):
         estimator_factory("fourier")
 
 
