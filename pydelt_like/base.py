@@ -33,11 +33,12 @@ __all__ = ["BaseInterpolator", "Derivative", "Differentiable", "NotFittedError"]
 _Interp = TypeVar("_Interp", bound="BaseInterpolator")
 
 
-class NotFittedError(ValueError, AttributeError):
+class NotFittedError(ValueError, AttributeError, RuntimeError):
     """Raised when an interpolator is used before ``fit``.
 
     It subclasses both :class:`ValueError` and :class:`AttributeError`, as scikit-learn's error
-    does, so existing ``except`` clauses for either keep working.
+    does, and :class:`RuntimeError`, which PyDelt raises, so existing ``except`` clauses for any
+    of them keep working.
 
     Examples
     --------

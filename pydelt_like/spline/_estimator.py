@@ -215,11 +215,15 @@ class SplineInterpolator(BaseInterpolator):
             return
         try:
             selection = self._select(std, data, n_eff)
+            if self._interpolates_instead(std, selection):
+                return
+            self._warn_unmet(selection)
             self._average(std, data, selection, n_eff)
             if data.weights_given:
                 corrected = self._respect_rounding(std, data.y[positive])
                 if corrected is not None:  # one series: refit with the weights it allows
                     selection = self._select(corrected, data, n_eff)
+                    self._warn_unmet(selection)
                     self._average(corrected, data, selection, n_eff)
         except FloatingPointError:
             ratio = float(data.weights.max() / data.weights[positive].min())
@@ -292,15 +296,34 @@ class SplineInterpolator(BaseInterpolator):
             std.u, std.z, std.w, k=k, max_intervals=max_intervals, noise_var=noise_var,
             target=target,
         )  # fmt: skip
+        return selection
+
+    def _interpolates_instead(self, std: Standardised, selection: Selection) -> bool:
+        """Meet a residual target no least-squares fit reached with the interpolant.
+
+        Knots in gaps of the sampling are tied to their neighbours, so on gapped data even the
+        most knots can leave residuals above a small ``smoothing``; the interpolant (residual
+        zero) meets it, as SciPy's ``UnivariateSpline`` does. Not when ``max_knots`` caps the
+        knots on purpose, nor for a batch some of whose series met the target.
+        """
+        if self.max_knots is not None or not selection.unmet.all():
+            return False
+        try:
+            self._interpolate(std)
+        except ValueError:  # samples too close together for an interpolant: the closest fit
+            return False
+        return True
+
+    @staticmethod
+    def _warn_unmet(selection: Selection) -> None:
         if selection.unmet.any():
             warnings.warn(
                 f"no spline with at most {selection.tried} knot intervals reaches the residual "
                 "sum of squares set by smoothing; using the closest fit. Raise max_knots (or "
                 "smoothing).",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-        return selection
 
     def _average(self, std: Standardised, data: FitData, sel: Selection, n_eff: int) -> None:
         """Merge the weighted candidates into the fit; estimate the noise; set up the band."""
