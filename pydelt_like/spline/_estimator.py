@@ -53,6 +53,8 @@ MAX_ANTIDERIVATIVE_ORDER = 20
 #: A sample whose y is rounded more coarsely than its weight allows -- rounding variance over
 #: claimed variance above this (3x in standard deviation) -- is a broken promise.
 _ROUNDING_RATIO = 9.0
+#: Residuals within this many ulps of the largest value are the values' own rounding.
+_ROUNDING_ONLY = 1e3
 #: A fit whose noise is below this fraction of the data's spread has no noise at all.
 _EXACT_FIT = 1e-10
 #: An interpolant whose coefficients exceed the data's range this many times swings far
@@ -372,8 +374,17 @@ class SplineInterpolator(BaseInterpolator):
             dof = dof + data.repeat_dof
         n_original = n_eff + data.repeat_dof
         unit = np.where(dof > 0, rss / np.maximum(dof, 1.0), 0.0)
+        # Residuals at the rounding of the values themselves (an exact line) say nothing about
+        # the weights: such series are not checked.
+        top = np.ldexp(np.abs(data.y).max(axis=0), -std.scaling.y_exp) / std.scaling.resid
+        rounding_only = unit * std.w.mean() <= (_ROUNDING_ONLY * np.finfo(float).eps * top) ** 2
         self.weight_check_ = check_weights_against_residuals(
-            std.u, resid, std.w, unit, given=data.weights_given, x=data.x[data.weights > 0]
+            std.u,
+            resid,
+            std.w,
+            np.where(rounding_only, 0.0, unit),
+            given=data.weights_given,
+            x=data.x[data.weights > 0],
         )
         noise = np.sqrt(unit * n_original / std.w.sum()) * std.scaling.resid
         self.noise_std_ = self._as_output(np.ldexp(noise, std.scaling.y_exp))
