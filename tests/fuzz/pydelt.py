@@ -189,7 +189,10 @@ def _stochastic(draw: st.DrawFn, hostile: bool) -> list[Step]:
     elif kind == "chain":
         # Stratonovich's order 1 is the chain rule g'(x) x': for the normal link, x' itself.
         method = draw(st.sampled_from(["'stratonovich'", "'ito'"]))
-        checks: tuple = (("finite", {"result": "r", "what": "transform_derivatives"}),)
+        # Hostile values (NaN among them) are judged only by the errors they raise.
+        checks: tuple = (
+            () if hostile else (("finite", {"result": "r", "what": "transform_derivatives"}),)
+        )
         if method == "'stratonovich'" and name == "'normal'":
             checks += (("close", {"result": "r", "expected": "dv"}),)
         steps.append(
@@ -229,7 +232,7 @@ def _stochastic(draw: st.DrawFn, hostile: bool) -> list[Step]:
                 f"from pydelt_like.interpolation import {family} as PI; "
                 "f_ = PI().fit(t_, y_); "
                 f"f_.set_stochastic_link({name}{params}, method={method}); "
-                "r = f_.differentiate(1)(t_[::3])",
+                "r = f_.differentiate(1)(t_[1::3])",  # not t = 0: log's slope may overflow there
                 checks=(("finite", {"result": "r", "what": "a linked derivative"}),),
             )
         )
@@ -248,7 +251,14 @@ _MV_FAMILIES = [
     "'lla', window_size=3, degree=1",
     "'fda', k=2",
 ]
-_MV_HOSTILE = ["'nope'", "'spline', nope=1", "3", "dict", "'lla', window_size=1", "'neural'"]
+_MV_HOSTILE = [
+    "'nope'",
+    "'spline', nope=1",
+    "3",
+    "dict",
+    "'lla', window_size=1",
+    "'neural', **NS",  # the network family, kept tiny
+]
 
 
 @st.composite

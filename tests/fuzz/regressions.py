@@ -278,7 +278,16 @@ REGRESSIONS: dict[int, Case] = {
 OPEN: frozenset[int | str] = frozenset(
     # Found by the 'local' and 'pydelt' areas when they were added (the families' fixes are
     # being made elsewhere).
-    {"local-nan", "local-exact", "fda-exact", "fda-crash", "local-hang"}
+    {
+        "local-nan",
+        "local-exact",
+        "local-crash",
+        "local-window",
+        "local-hang",
+        "fda-exact",
+        "fda-crash",
+        "link-overflow",
+    }
 )
 
 
@@ -476,9 +485,28 @@ KNOWN: list[Known] = [
         _any(_is("silent", "local", text="NaN/inf"), _is("silent", "pydelt", "derivatives.")),
     ),
     Known(
-        "local families: fits of 1,000-9,000 samples with several extreme series overrun",
+        "local families: fits of exact (noise-free) series of 3,000-9,000 samples take ~10 s each",
         ("local-hang",),
-        _is("hang", "local"),
+        _any(_is("hang", "local"), _is("hang", "pydelt", "derivatives.")),
+    ),
+    Known(
+        "local families: singular local systems crash in np.linalg.solve",
+        ("local-crash",),
+        _is("deep", "local", text="LinAlgError"),
+    ),
+    Known(
+        "local families: a derivative order beyond what a small window supports gives garbage "
+        "(LOWESS frac=0.5 on 4 samples: second derivative of a line 2e3)",
+        ("local-window",),
+        _is("silent", "pydelt", "MultivariateDerivatives.", "wrong value"),
+    ),
+    Known(
+        "stochastic: the lognormal link's Ito term overflows to NaN for |x| > 1e154",
+        ("link-overflow",),
+        _any(
+            _is("silent", "pydelt", "interpolation.set_stochastic_link"),
+            _is("silent", "pydelt", "StochasticDerivativeTransform."),
+        ),
     ),
 ]
 
