@@ -324,16 +324,53 @@ def _multivariate(draw: st.DrawFn, hostile: bool) -> list[Step]:
     return steps
 
 
+_AUTODIFF = ["", "", ", order=2", ", holdout_fraction=0.2", ", early_stopping=False"]
+_HOSTILE_AUTODIFF = [
+    ", framework='tensorflow'",
+    ", framework='jax'",
+    ", order=7",
+    ", order=-1",
+    ", order=1.5",
+    ", dropout=1.0",
+    ", holdout_fraction=1.0",
+    ", holdout_fraction=nan",
+    ", epochs=-1",
+    ", batch_size=0",
+    ", early_stopping='yes'",
+    ", hidden_layers=[0]",
+]
+
+
+@st.composite
+def _autodiff(draw: st.DrawFn, hostile: bool) -> list[Step]:
+    """PyDelt's neural_network_derivative, with a tiny network (NS's sizes)."""
+    hostile_data = hostile and draw(st.booleans())
+    data = draw(samples(max_n=30, batch=False, hostile=hostile_data))
+    option = draw(st.sampled_from(_HOSTILE_AUTODIFF if hostile and not hostile_data else _AUTODIFF))
+    order = 2 if "order=2" in option else 1
+    code = (
+        "from pydelt_like.autodiff import neural_network_derivative as nnd; "
+        f"f_ = nnd(x, y, **NS{option}); "
+        "q = np.array(x, dtype=float)[::3]; r = f_(q)"
+    )
+    # A network is not exact; its derivative must be finite for finite data (a plain 1-D y).
+    checks = () if hostile else (_interp(order, "r", "q", None, local=False),)
+    return [*data.steps, Step("autodiff.neural_network_derivative", code, checks=checks)]
+
+
 @st.composite
 def pydelt_case(draw: st.DrawFn) -> Case:
     hostile = draw(st.floats(0, 1)) < 0.4
     part = draw(
-        st.sampled_from(["derivatives"] * 4 + ["integrals"] * 2 + ["stochastic"] * 2 + ["mv"] * 2)
+        st.sampled_from(
+            ["derivatives"] * 8 + ["integrals"] * 4 + ["stochastic"] * 4 + ["mv"] * 3 + ["autodiff"]
+        )
     )
     strategy = {
         "derivatives": _derivatives,
         "integrals": _integrals,
         "stochastic": _stochastic,
         "mv": _multivariate,
+        "autodiff": _autodiff,
     }[part]
     return Case("pydelt", tuple(draw(strategy(hostile))))
