@@ -213,3 +213,19 @@ def test_command_line_outcomes():
         np.linspace(0, 1, -1)
     except ValueError as error:  # printed as one line, but raised inside NumPy
         assert verdict(1, err="pydelt-like: error: x\n", error=error)[0] == "deep"
+
+
+def test_close_check_follows_the_rounding_of_its_inputs():
+    """PyDelt's integrals: iv + c (t - t0) to the rounding of c * t, not to a fixed tolerance."""
+    t = np.linspace(1e12, 1e12 + 10, 21)
+    ns = {"t": t, "c_": 2.0, "r": 0.5 + 2.0 * (t - t[0]), "x_": 0.5 + 2.0 * (t - t[0])}
+    params = {"result": "r", "expected": "x_", "scale": ("t", "c_")}
+    assert CHECKS["close"](ns, warned=False, **params) is None
+    ns["r"] = ns["r"] + 1e-3  # within 1e4 ulps of 2e12
+    assert CHECKS["close"](ns, warned=False, **params) is None
+    ns["r"] = ns["r"] + 100.0  # 1e4 ulps of 2e12 are 4.4
+    assert CHECKS["close"](ns, warned=False, **params)[0] == "silent"
+    ns = {"r": np.full(3, 2.0 + 1e-9), "e_": np.full(3, 2.0)}  # a plane's slope, rtol 1e-12
+    assert CHECKS["close"](ns, warned=False, result="r", expected="e_")[0] == "silent"
+    ns["r"] = np.full(2, 2.0)
+    assert CHECKS["close"](ns, warned=False, result="r", expected="e_")[1] == "shape"

@@ -27,6 +27,9 @@ from fractions import Fraction
 from pydelt_like import SplineInterpolator as S, NeuralNetworkInterpolator as N
 from pydelt_like import symbolic as sym, timeseries as ts, verify, numeric
 from pydelt_like.cli import main as cli
+from pydelt_like import LlaInterpolator as LLA, GllaInterpolator as GLLA, GoldInterpolator as GOLD
+from pydelt_like import LowessInterpolator as LOWESS, LoessInterpolator as LOESS, FdaInterpolator as FDA
+from pydelt_like import derivatives as pdd, integrals as pdi, stochastic as pds, multivariate as pdm
 NS = dict(hidden_layers=[8], epochs=5, lbfgs_iterations=5, n_members=2, random_state=0)
 def longer(x): return np.zeros(np.size(x) + 1)   # a user callable returning the wrong shape
 def shorter(x): return np.zeros(max(np.size(x) - 1, 0))

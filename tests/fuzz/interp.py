@@ -146,7 +146,9 @@ def _probes(
     draw: st.DrawFn, data: Data, family: str, info: dict[str, Any], hostile: bool
 ) -> list[Step]:
     """Evaluation, derivatives, bands, antiderivatives, integrals and parameters of ``m``."""
-    name = "SplineInterpolator" if family == "spline" else "NeuralNetworkInterpolator"
+    name = {"spline": "SplineInterpolator", "neural": "NeuralNetworkInterpolator"}.get(
+        family, family
+    )  # another family passes its class name
     steps = []
     kinds = [
         "call",
@@ -166,7 +168,7 @@ def _probes(
         kinds += ["params", "bad_flag", "derivative", "derivative", "antiderivative", "interval"]
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(kinds))
-        if family == "neural" and kind in ("antiderivative", "integrate"):
+        if family != "spline" and kind in ("antiderivative", "integrate"):  # spline's own
             kind = "derivative"
         if kind in ("call", "predict"):
             code = "r = m(p)" if kind == "call" else "r = m.predict(p)"

@@ -24,10 +24,15 @@ import torch.optim  # noqa: F401
 import xarray  # noqa: F401
 
 import pydelt_like.cli
+import pydelt_like.derivatives
+import pydelt_like.integrals
+import pydelt_like.local
+import pydelt_like.multivariate
 import pydelt_like.neural
 import pydelt_like.numeric
 import pydelt_like.plot
 import pydelt_like.spline
+import pydelt_like.stochastic
 import pydelt_like.symbolic.interop
 import pydelt_like.timeseries
 import pydelt_like.verify  # noqa: F401

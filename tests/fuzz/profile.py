@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from .command import cli_case
 from .core import FAILURES, NOT_COUNTED, OUTCOMES, PREAMBLE, Case, CaseResult, Failure
 from .interp import neural_case, spline_case
+from .local import local_case
 from .persist import persist_case, pickle_case
 from .pool import Pool
+from .pydelt import pydelt_case
 from .regressions import mechanism
 from .series import timeseries_case
 from .symbolic import numeric_case, symbolic_case
@@ -26,14 +28,16 @@ from .symbolic import numeric_case, symbolic_case
 #: Area -> (strategy, share of the full profile, cases in the quick profile). The shares follow
 #: the outside campaign's (fuzz_findings.md): most inputs where most entry points are.
 AREAS: dict[str, tuple[Callable[[], st.SearchStrategy[Case]], float, int]] = {
-    "spline": (spline_case, 0.33, 50),
-    "neural": (neural_case, 0.10, 22),
-    "persist": (persist_case, 0.075, 16),
+    "spline": (spline_case, 0.27, 44),
+    "neural": (neural_case, 0.08, 20),
+    "persist": (persist_case, 0.065, 16),
     "pickle": (pickle_case, 0.02, 6),
-    "timeseries": (timeseries_case, 0.115, 32),
+    "timeseries": (timeseries_case, 0.105, 32),
     "cli": (cli_case, 0.065, 16),
-    "symbolic": (symbolic_case, 0.22, 44),
-    "verify/numeric": (numeric_case, 0.075, 20),
+    "symbolic": (symbolic_case, 0.17, 38),
+    "verify/numeric": (numeric_case, 0.065, 20),
+    "local": (local_case, 0.10, 20),  # the local families (lla, glla, gold, lowess, loess, fda)
+    "pydelt": (pydelt_case, 0.06, 12),  # PyDelt's names: derivatives, integrals, stochastic, ...
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .checks import Verdict, band, finite, integral, interp, multi, numeric_truth, same, verdict
+from .checks_pydelt import close
 from .checks_series import command, scaled, series
 from .checks_symbolic import _guarded, rebuilds, symbolic_derivative, symbolic_same, torch_agrees
 
@@ -24,4 +25,5 @@ CHECKS: dict[str, Callable[..., Verdict]] = {
     "torch_agrees": torch_agrees,
     "numeric_truth": numeric_truth,
     "verdict": verdict,
+    "close": close,
 }
