@@ -311,6 +311,11 @@ class LogNormalLink(_LogLink):
             return 2 * s2 * x
         return np.full(x.shape, 2 * s2 if k == 2 else 0.0)
 
+    def correction_derivative(self, x: np.ndarray, k: int) -> np.ndarray:
+        """``-sigma**2 / 2`` and zero derivatives, in closed form: the product ``g'' v`` of
+        ``-1/x**2`` and ``sigma**2 x**2`` would overflow or underflow for large or small x."""
+        return np.full(np.shape(x), -0.5 * self.sigma**2 if k == 0 else 0.0)
+
 
 class GammaLink(_LogLink):
     """Log link of a gamma process, with the gamma variance ``alpha / beta**2``.

@@ -74,6 +74,12 @@ def test_pydelt_values_kept_where_pydelt_is_right():
     np.testing.assert_allclose(ExponentialLink(rate=2.0).ito_correction(x, dx), -0.125 / x**2)
 
 
+def test_lognormal_ito_term_is_constant_at_every_scale():
+    # -1/x**2 times sigma**2 x**2 once gave 0 * inf = NaN at x = 1e200.
+    x = np.array([1e-300, 1e-200, 1.0, 1e200, 1e300])
+    np.testing.assert_allclose(LogNormalLink(sigma=0.2).ito_correction(x), -0.02, rtol=1e-15)
+
+
 def test_stratonovich_has_no_correction_and_beta_has_the_2x_minus_1_factor():
     x = np.array([0.2, 0.5, 0.8])
     for link, _, _ in LINKS:

@@ -286,7 +286,6 @@ OPEN: frozenset[int | str] = frozenset(
         "local-hang",
         "fda-exact",
         "fda-crash",
-        "link-overflow",
     }
 )
 
