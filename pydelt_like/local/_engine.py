@@ -40,10 +40,14 @@ KERNELS = ("uniform", "tricube")
 #: Points per chunk times samples per window: bounds the memory of one pass (about 16 MB of
 #: float64 per temporary array).
 _CHUNK_ELEMENTS = 2_000_000
-#: A relative ridge on the normal equations: keeps a window that holds fewer distinct
-#: positive-weight samples than coefficients solvable (its estimate is then the
-#: minimum-norm-like polynomial), and is far below the rounding error of a healthy window.
-_RIDGE = 1e-13
+#: Eigenvalues of the (unit-diagonal) normal equations below this fraction of the largest are
+#: rounding, not information: assembled from monomial power sums, the normal equations of
+#: degree 8 carry errors up to about 1e-11 relative (measured against a direct Legendre
+#: assembly). Those directions are dropped (a pseudo-inverse), so that a window holding
+#: fewer distinct positive-weight samples than coefficients (robustness weights of zero,
+#: samples of zero weight) gets the minimum-norm least-squares polynomial, never a singular
+#: solve or coefficients blown up by rounding.
+_RCOND = 1e-10
 
 
 @dataclass(frozen=True)
@@ -133,12 +137,27 @@ def _chunks(q: int, size: int) -> Iterator[slice]:
         yield slice(begin, min(q, begin + step))
 
 
-def _solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Solve stacked symmetric systems ``gram @ out = rhs`` with a tiny relative ridge."""
-    scale = np.einsum("qii->q", gram) / gram.shape[-1]
-    ridge = _RIDGE * np.where(scale > 0, scale, 1.0)
-    eye = np.eye(gram.shape[-1])
-    return np.linalg.solve(gram + ridge[:, None, None] * eye, rhs)
+def _pseudo_inverse(gram: np.ndarray) -> np.ndarray:
+    """Pseudo-inverses of stacked symmetric positive semi-definite matrices, eigenvalues
+    below ``_RCOND`` times the largest dropped, member by member (one degenerate window
+    cannot poison the batch).
+
+    A plain solve fails or amplifies rounding when a window holds fewer distinct
+    positive-weight samples than coefficients; the truncated eigen-decomposition gives the
+    minimum-norm polynomial there and the exact solution everywhere else.
+    """
+    # Scale each member to a unit diagonal first: the cut-off is then relative per member.
+    diag = np.einsum("qii->qi", gram)
+    positive = diag > 0
+    scale = np.where(positive, 1.0 / np.sqrt(np.where(positive, diag, 1.0)), 0.0)
+    unit = gram * scale[:, :, None] * scale[:, None, :]
+    unit = np.where(np.all(np.isfinite(unit), axis=(1, 2))[:, None, None], unit, 0.0)
+    values, vectors = np.linalg.eigh(unit)
+    top = values[:, -1:]
+    keep = values > _RCOND * np.where(top > 0, top, 1.0)
+    inverse = np.where(keep, 1.0 / np.where(keep, values, 1.0), 0.0)
+    pinv = np.einsum("qij,qj,qkj->qik", vectors, inverse, vectors)
+    return scale[:, :, None] * pinv * scale[:, None, :]
 
 
 def _power_sums(w: np.ndarray, u: np.ndarray, top: int) -> np.ndarray:
@@ -270,12 +289,11 @@ def estimates(
     c, hankel = _C[p], _HANKEL[p]
     gram = c @ sums.moments[:, hankel] @ c.T
     rhs = np.einsum("jl,qlm->qjm", c, sums.ymoments[:, : p + 1])
-    coef = _solve(gram, rhs)  # Legendre coefficients, (q, p + 1, m)
+    inverse = _pseudo_inverse(gram)
+    coef = np.einsum("qjk,qkm->qjm", inverse, rhs)  # Legendre coefficients, (q, p + 1, m)
     rows = _derivative_rows(c, sums.u0, sums.half, orders)
     values = np.einsum("qvj,qjm->qvm", rows, coef)
     var = lev = None
-    if variance or leverage:
-        inverse = _solve(gram, np.broadcast_to(np.eye(p + 1), gram.shape))
     if variance:
         # sum_i l_i**2 / w_i with l_i = W_i * (basis row) G^-1: power sums of W**2 / w.
         assert sums.second is not None

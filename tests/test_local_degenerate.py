@@ -1,0 +1,98 @@
+"""Degenerate local fits: windows with fewer positive-weight samples than coefficients,
+batches where one such window sits among healthy ones, and the LOWESS batch that used to
+raise numpy's ``LinAlgError`` from a singular solve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pydelt_like import LoessInterpolator, LowessInterpolator
+from pydelt_like.local._engine import local_fit, nearest_windows
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    degree=st.integers(1, 8),
+    extra=st.integers(0, 6),
+    n=st.integers(12, 40),
+    zero_fraction=st.floats(0.0, 0.6),
+    kernel=st.sampled_from(["uniform", "tricube"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_degenerate_windows_never_raise_and_healthy_ones_stay_exact(
+    degree, extra, n, zero_fraction, kernel, seed
+):
+    """Robustness weights of zero leave some windows with fewer samples than coefficients:
+    every estimate stays finite, and every window that still determines the polynomial
+    reproduces it (value and first derivative), whatever its neighbours in the batch."""
+    rng = np.random.default_rng(seed)
+    window = min(n, degree + 2 + extra)
+    x = np.sort(rng.uniform(-1.0, 1.0, n))
+    x = x[np.r_[True, np.diff(x) > 1e-3]]
+    n = x.size
+    window = min(n, window)
+    robustness = np.where(rng.uniform(size=n) < zero_fraction, 0.0, 1.0)
+    coefs = rng.normal(size=degree + 1)
+    scales = np.array([1.0, -3.0, 0.0])
+    y = np.polynomial.polynomial.polyval(x, coefs)[:, None] * scales
+    slope = np.polynomial.polynomial.polyval(x, np.polynomial.polynomial.polyder(coefs))
+    fit = local_fit(
+        x, y, np.ones(n), x, window=window, degree=degree, kernel=kernel, orders=(0, 1),
+        robustness=robustness, variance=True, leverage=True,
+    )  # fmt: skip
+    assert fit.variance is not None and fit.leverage is not None
+    assert np.all(np.isfinite(fit.values))
+    assert np.all(np.isfinite(fit.variance)) and np.all(np.isfinite(fit.leverage))
+    # Windows with at least degree + 2 positive-weight samples (the tricube kernel gives the
+    # farthest weight zero) determine the polynomial and must reproduce it.
+    start, _ = nearest_windows(x, x, window)
+    idx = start[:, None] + np.arange(window)
+    healthy = (robustness[idx] > 0).sum(axis=1) >= degree + 3
+    if kernel == "uniform":
+        healthy = (robustness[idx] > 0).sum(axis=1) >= degree + 1
+    scale = 1.0 + np.abs(y).max()
+    np.testing.assert_allclose(fit.values[healthy, 0, :], y[healthy], atol=1e-6 * scale)
+    np.testing.assert_allclose(
+        fit.values[healthy, 1, :], slope[healthy, None] * scales, atol=1e-4 * scale * 10
+    )
+    # The constant column stays exactly zero.
+    assert np.all(fit.values[:, :, 2] == 0.0)
+
+
+@pytest.mark.slow
+def test_lowess_batch_member_that_raised_singular_matrix():
+    """The series of a batch that used to raise ``LinAlgError: Singular matrix``: its
+    robustness weights drop samples of a near-exact fit, leaving a degree-7 window with a
+    rank-deficient system; its derivative must be the cosine."""
+    x = np.linspace(-2.0, 2.0, 40)
+    amplitude = np.linspace(0.5, 1.5, 400)[117]
+    y = np.sin(x)[:, None] * np.array([amplitude, 1.0, 0.0])
+    model = LowessInterpolator().fit(x, y)
+    inner = np.linspace(-1.8, 1.8, 19)
+    slope = model.differentiate(1)(inner)
+    expected = np.cos(inner)[:, None] * np.array([amplitude, 1.0, 0.0])
+    np.testing.assert_allclose(slope, expected, atol=1e-4)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    coefs=st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4),
+    offset=st.floats(-5.0, 5.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_loess_batch_of_cubics_with_a_constant_column(coefs, offset, seed):
+    """A batch of exact cubics and a constant column: every member's slope is exact."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 2.0, 30))
+    x = x[np.r_[True, np.diff(x) > 1e-3]]
+    cubic = np.polynomial.polynomial.polyval(x, coefs)
+    y = np.column_stack([cubic, 2.0 * cubic - 1.0, np.full(x.size, offset)])
+    model = LoessInterpolator(degree=3, it=2).fit(x, y)
+    inner = np.linspace(x[0], x[-1], 9)
+    slope = np.polynomial.polynomial.polyval(inner, np.polynomial.polynomial.polyder(coefs))
+    expected = np.column_stack([slope, 2.0 * slope, np.zeros_like(slope)])
+    scale = 1.0 + np.abs(y).max()
+    np.testing.assert_allclose(model.differentiate(1)(inner), expected, atol=1e-6 * scale)
