@@ -176,8 +176,12 @@ class LocalPolynomialInterpolator(BaseInterpolator):
             columns = np.arange(m)
             series = tuple(_group(columns, self._choose(work, degree, window, None, columns), None))
         else:
+            # The first choice (before any robustness weights) is one batched
+            # cross-validation for all series: they share every window's normal equations.
+            first = self._choose(work, degree, window, None, np.arange(m))
             series = tuple(
-                self._robust_series(work, degree, window, column, iterations) for column in range(m)
+                self._robust_series(work, degree, window, column, iterations, first[column])
+                for column in range(m)
             )
         noise_var = np.empty(m)
         for entry in series:
@@ -261,10 +265,17 @@ class LocalPolynomialInterpolator(BaseInterpolator):
         ]
 
     def _robust_series(
-        self, work: Working, degree: int | None, window: int | None, column: int, it: int
+        self,
+        work: Working,
+        degree: int | None,
+        window: int | None,
+        column: int,
+        it: int,
+        choice: Choice,
     ) -> _Series:
+        """Robustness iterations for one series from its first ``choice``; with an automatic
+        degree or window, they are chosen again near it with the final weights."""
         cols = np.array([column])
-        choice = self._choose(work, degree, window, None, cols)[0]
         robustness = np.ones(work.x.size)
         y = work.y[:, cols]
         spread = float(np.ptp(y)) or 1.0
