@@ -96,3 +96,15 @@ def test_loess_batch_of_cubics_with_a_constant_column(coefs, offset, seed):
     expected = np.column_stack([slope, 2.0 * slope, np.zeros_like(slope)])
     scale = 1.0 + np.abs(y).max()
     np.testing.assert_allclose(model.differentiate(1)(inner), expected, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("cls", [LowessInterpolator, LoessInterpolator])
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_tricube_windows_with_tied_ends_keep_the_slope(cls, n):
+    """At the fewest samples, a window centred between its two end samples gave them both
+    tricube weight zero and left one sample for a line: the slope there came out 0."""
+    x = np.linspace(0.0, 1.0, n)
+    model = cls().fit(x, 3.0 * x - 1.0)
+    points = np.linspace(0.0, 1.0, 13)
+    np.testing.assert_allclose(model.differentiate(1)(points), 3.0, atol=1e-9)
+    np.testing.assert_allclose(model.predict(points), 3.0 * points - 1.0, atol=1e-9)

@@ -46,6 +46,9 @@ _CHUNK_ELEMENTS = 2_000_000
 #: degree 8 carry errors up to about 1e-11 relative (measured against a direct Legendre
 #: assembly). The fit of such a window stops at the degree below.
 _RCOND = 1e-11
+#: A tricube window whose end samples tie (and so both get weight zero) and that then holds
+#: fewer samples than coefficients reaches this factor further (its ends weigh about 0.04).
+_TIE_REACH = 1.1
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,16 @@ def window_sums(
     idx = start[:, None] + np.arange(window)
     xw = x[idx]
     kw = _kernel((xw - points[:, None]) / radius[:, None], kernel)
+    # Tricube weights vanish at the radius: a small window centred between its two end
+    # samples (a tie) keeps only window - 2 of them, too few for the degree. Such windows
+    # reach a little further (the ends then count, with a small weight), rather than fit
+    # a lower degree and return zero for the derivatives it lacks.
+    short = np.count_nonzero(kw > 0, axis=1) < min(top + 1, window)
+    if np.any(short):
+        wider = _kernel(
+            (xw[short] - points[short, None]) / (_TIE_REACH * radius[short, None]), kernel
+        )
+        kw[short] = wider
     if robustness is not None:
         kw = kw * robustness[idx]
     # W = kernel * robustness * w fits; the variance needs W**2 / w = (kernel * robustness) * W.
