@@ -4,12 +4,21 @@ raise numpy's ``LinAlgError`` from a singular solve."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pydelt_like import LoessInterpolator, LowessInterpolator
+from pydelt_like import (
+    FdaInterpolator,
+    GllaInterpolator,
+    GoldInterpolator,
+    LlaInterpolator,
+    LoessInterpolator,
+    LowessInterpolator,
+)
 from pydelt_like.local._engine import local_fit, nearest_windows
 
 
@@ -108,3 +117,31 @@ def test_tricube_windows_with_tied_ends_keep_the_slope(cls, n):
     points = np.linspace(0.0, 1.0, 13)
     np.testing.assert_allclose(model.differentiate(1)(points), 3.0, atol=1e-9)
     np.testing.assert_allclose(model.predict(points), 3.0 * points - 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("magnitude", [1e300, 1e-300])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        LlaInterpolator,
+        GllaInterpolator,
+        GoldInterpolator,
+        LowessInterpolator,
+        LoessInterpolator,
+        FdaInterpolator,
+    ],
+)
+def test_values_near_the_ends_of_the_float_range(cls, magnitude):
+    """Squares of 1e300 overflow and of 1e-300 underflow: each series is fitted on the
+    scale of its largest magnitude, so slopes and standard errors stay finite and right."""
+    x = np.linspace(0.0, 2.0, 40)
+    y = magnitude * np.column_stack([np.sin(x), 0.5 * x**2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = cls().fit(x, y)
+        points = np.linspace(0.2, 1.8, 9)
+        slope, std = model.differentiate(1)(points, return_std=True)
+    expected = magnitude * np.column_stack([np.cos(points), points])
+    np.testing.assert_allclose(slope, expected, rtol=1e-4)
+    assert np.all(np.isfinite(std)) and np.all(std >= 0.0)
+    assert np.all(std <= 1e-3 * magnitude)
