@@ -91,8 +91,8 @@ class FdaInterpolator(BaseInterpolator):
     >>> from pydelt_like import FdaInterpolator
     >>> x = np.linspace(-2, 3, 200)
     >>> fda = FdaInterpolator().fit(x, x**3 - 3 * x)
-    >>> round(float(fda.differentiate(1)(1.0)), 9)
-    0.0
+    >>> bool(abs(fda.differentiate(1)(1.0)) < 1e-9)  # the slope of x**3 - 3x at 1
+    True
     >>> y = np.sin(x) + np.random.default_rng(0).normal(0, 0.05, x.size)
     >>> bool(abs(FdaInterpolator().fit(x, y).differentiate(1)(0.5) - np.cos(0.5)) < 0.05)
     True
