@@ -40,10 +40,15 @@ KERNELS = ("uniform", "tricube")
 #: Points per chunk times samples per window: bounds the memory of one pass (about 16 MB of
 #: float64 per temporary array).
 _CHUNK_ELEMENTS = 2_000_000
-#: A relative ridge on the normal equations: keeps a window that holds fewer distinct
-#: positive-weight samples than coefficients solvable (its estimate is then the
-#: minimum-norm-like polynomial), and is far below the rounding error of a healthy window.
-_RIDGE = 1e-13
+#: Cholesky pivots of the unit-diagonal normal equations (the share of a Legendre
+#: polynomial's norm over the window that the lower degrees do not explain) below this are
+#: rounding, not information: assembled from monomial power sums, the normal equations of
+#: degree 8 carry errors up to about 1e-11 relative (measured against a direct Legendre
+#: assembly). The fit of such a window stops at the degree below.
+_RCOND = 1e-11
+#: A tricube window whose end samples tie (and so both get weight zero) and that then holds
+#: fewer samples than coefficients reaches this factor further (its ends weigh about 0.04).
+_TIE_REACH = 1.1
 
 
 @dataclass(frozen=True)
@@ -133,12 +138,62 @@ def _chunks(q: int, size: int) -> Iterator[slice]:
         yield slice(begin, min(q, begin + step))
 
 
-def _solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Solve stacked symmetric systems ``gram @ out = rhs`` with a tiny relative ridge."""
-    scale = np.einsum("qii->q", gram) / gram.shape[-1]
-    ridge = _RIDGE * np.where(scale > 0, scale, 1.0)
-    eye = np.eye(gram.shape[-1])
-    return np.linalg.solve(gram + ridge[:, None, None] * eye, rhs)
+def _truncated_solve(
+    gram: np.ndarray, rhs: np.ndarray, inverse: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Solutions ``(q, size, m)`` of stacked symmetric positive semi-definite normal
+    equations in the Legendre basis, each truncated to the highest degree its window
+    determines, and on request their (equally truncated) inverses.
+
+    A Cholesky factorisation runs over the basis in increasing degree, member by member;
+    where a pivot (the share of a basis polynomial not explained by the lower ones, on a
+    unit diagonal) falls below ``_RCOND``, that member's fit stops at the degree below: its
+    higher coefficients are zero. So a window holding fewer distinct positive-weight
+    samples than coefficients (robustness weights of zero, samples of zero weight) gets the
+    least-squares polynomial of the highest degree it supports, never a singular solve,
+    coefficients blown up by rounding, or a batch poisoned by one member.
+    """
+    q, size = gram.shape[0], gram.shape[-1]
+    diag = np.einsum("qii->qi", gram)
+    positive = np.isfinite(diag) & (diag > 0)
+    scale = np.where(positive, 1.0 / np.sqrt(np.where(positive, diag, 1.0)), 0.0)
+    unit = gram * scale[:, :, None] * scale[:, None, :]
+    unit = np.where(np.isfinite(unit), unit, 0.0)
+    factor = np.zeros_like(unit)
+    kept = np.zeros((q, size), dtype=bool)
+    active = np.ones(q, dtype=bool)
+    for j in range(size):
+        row = factor[:, j, :j]
+        pivot = unit[:, j, j] - np.einsum("ql,ql->q", row, row)
+        active &= positive[:, j] & (pivot > _RCOND)
+        kept[:, j] = active
+        # A dropped degree gets a unit pivot and no coupling: its coefficient is then
+        # masked to zero, and the factor stays invertible.
+        root = np.where(active, np.sqrt(np.where(active, pivot, 1.0)), 1.0)
+        factor[:, j, :j] = np.where(active[:, None], row, 0.0)
+        factor[:, j, j] = root
+        below = unit[:, j + 1 :, j] - np.einsum("qil,ql->qi", factor[:, j + 1 :, :j], row)
+        factor[:, j + 1 :, j] = np.where(active[:, None], below / root[:, None], 0.0)
+    # Forward and back substitution (more accurate than multiplying by an inverse).
+    b = np.where(kept[:, :, None], scale[:, :, None] * rhs, 0.0)
+    z = np.empty_like(b)
+    for j in range(size):
+        z[:, j] = (b[:, j] - np.einsum("ql,qlm->qm", factor[:, j, :j], z[:, :j])) / factor[
+            :, j, j, None
+        ]
+    out = np.empty_like(b)
+    for j in range(size - 1, -1, -1):
+        out[:, j] = (
+            z[:, j] - np.einsum("ql,qlm->qm", factor[:, j + 1 :, j], out[:, j + 1 :])
+        ) / factor[:, j, j, None]
+    out = np.where(kept[:, :, None], out, 0.0) * scale[:, :, None]
+    if not inverse:
+        return out, None
+    # (L L')^-1 = L'^-1 L^-1, kept degrees only.
+    lower_inv = np.linalg.inv(factor)
+    full = np.einsum("qki,qkj->qij", lower_inv, lower_inv)
+    full = np.where(kept[:, :, None] & kept[:, None, :], full, 0.0)
+    return out, scale[:, :, None] * full * scale[:, None, :]
 
 
 def _power_sums(w: np.ndarray, u: np.ndarray, top: int) -> np.ndarray:
@@ -224,6 +279,16 @@ def window_sums(
     idx = start[:, None] + np.arange(window)
     xw = x[idx]
     kw = _kernel((xw - points[:, None]) / radius[:, None], kernel)
+    # Tricube weights vanish at the radius: a small window centred between its two end
+    # samples (a tie) keeps only window - 2 of them, too few for the degree. Such windows
+    # reach a little further (the ends then count, with a small weight), rather than fit
+    # a lower degree and return zero for the derivatives it lacks.
+    short = np.count_nonzero(kw > 0, axis=1) < min(top + 1, window)
+    if np.any(short):
+        wider = _kernel(
+            (xw[short] - points[short, None]) / (_TIE_REACH * radius[short, None]), kernel
+        )
+        kw[short] = wider
     if robustness is not None:
         kw = kw * robustness[idx]
     # W = kernel * robustness * w fits; the variance needs W**2 / w = (kernel * robustness) * W.
@@ -270,21 +335,20 @@ def estimates(
     c, hankel = _C[p], _HANKEL[p]
     gram = c @ sums.moments[:, hankel] @ c.T
     rhs = np.einsum("jl,qlm->qjm", c, sums.ymoments[:, : p + 1])
-    coef = _solve(gram, rhs)  # Legendre coefficients, (q, p + 1, m)
+    # Legendre coefficients, (q, p + 1, m).
+    coef, inverse = _truncated_solve(gram, rhs, inverse=variance or leverage)
     rows = _derivative_rows(c, sums.u0, sums.half, orders)
     values = np.einsum("qvj,qjm->qvm", rows, coef)
     var = lev = None
-    if variance or leverage:
-        inverse = _solve(gram, np.broadcast_to(np.eye(p + 1), gram.shape))
     if variance:
         # sum_i l_i**2 / w_i with l_i = W_i * (basis row) G^-1: power sums of W**2 / w.
-        assert sums.second is not None
+        assert sums.second is not None and inverse is not None
         middle = c @ sums.second[:, hankel] @ c.T
         proj = np.einsum("qvj,qjk->qvk", rows, inverse)
         var = np.maximum(np.einsum("qvj,qjk,qvk->qv", proj, middle, proj), 0.0)
     if leverage:
         # The weight of the sample at the point itself: W_i * P(u_i) G^-1 P(u_i).
-        assert sums.own_u is not None and sums.own_w is not None
+        assert sums.own_u is not None and sums.own_w is not None and inverse is not None
         basis = (sums.own_u[:, None] ** np.arange(p + 1)) @ c.T
         lev = sums.own_w * np.einsum("qj,qjk,qk->q", basis, inverse, basis)
     return LocalFit(values=values, variance=var, leverage=lev)

@@ -27,6 +27,7 @@ polynomial fitted around ``x0``, of the chosen degree ``p`` when ``v < p`` and o
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -95,15 +96,20 @@ class LocalState:
     series : tuple
         One entry per group of series that share a degree, windows and robustness weights.
     noise_var : numpy.ndarray of shape (m,)
-        Noise variance per unit weight of each series.
+        Noise variance per unit weight of each series (on the scale of ``data.y``).
     kernel : str
         The window's kernel.
+    scale : numpy.ndarray of shape (m,) or None
+        ``data.y`` is each series divided by this (its largest magnitude), so that squares
+        of values near the float range's ends neither overflow nor underflow; ``None``
+        means 1.
     """
 
     data: Working
     series: tuple[_Series, ...]
     noise_var: np.ndarray
     kernel: str
+    scale: np.ndarray | None = None
 
 
 def _bisquare(residuals: np.ndarray) -> np.ndarray:
@@ -162,6 +168,11 @@ class LocalPolynomialInterpolator(BaseInterpolator):
 
     def _fit(self, data: FitData) -> None:
         work = working_samples(data)
+        # Each series on the scale of its largest magnitude: power sums and squared
+        # residuals of values like 1e300 (or 1e-300) stay in range; evaluation scales back.
+        peak = np.max(np.abs(work.y), axis=0)
+        scale = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
+        work = dataclasses.replace(work, y=work.y / scale)
         if work.x.size < self._min_points():
             raise ValueError(
                 f"only {work.x.size} samples have a positive weight; "
@@ -176,13 +187,19 @@ class LocalPolynomialInterpolator(BaseInterpolator):
             columns = np.arange(m)
             series = tuple(_group(columns, self._choose(work, degree, window, None, columns), None))
         else:
+            # The first choice (before any robustness weights) is one batched
+            # cross-validation for all series: they share every window's normal equations.
+            first = self._choose(work, degree, window, None, np.arange(m))
             series = tuple(
-                self._robust_series(work, degree, window, column, iterations) for column in range(m)
+                self._robust_series(work, degree, window, column, iterations, first[column])
+                for column in range(m)
             )
         noise_var = np.empty(m)
         for entry in series:
             noise_var[entry.columns] = self._noise_variance(work, entry)
-        self.state_ = LocalState(data=work, series=series, noise_var=noise_var, kernel=self._kernel)
+        self.state_ = LocalState(
+            data=work, series=series, noise_var=noise_var, kernel=self._kernel, scale=scale
+        )
         degrees = np.empty(m, dtype=int)
         windows = np.empty(m, dtype=int)
         for entry in series:
@@ -190,7 +207,7 @@ class LocalPolynomialInterpolator(BaseInterpolator):
             windows[entry.columns] = np.minimum(entry.best * work.bin_size, data.n_samples)
         self.degree_ = self._per_series(degrees)
         self.window_ = self._per_series(windows)
-        self.noise_std_ = self._per_series(np.sqrt(noise_var))
+        self.noise_std_ = self._per_series(np.sqrt(noise_var) * scale)
 
     def _per_series(self, values: np.ndarray) -> Any:
         """One value per series, shaped like one sample of ``y`` (a scalar for 1-D ``y``)."""
@@ -261,10 +278,17 @@ class LocalPolynomialInterpolator(BaseInterpolator):
         ]
 
     def _robust_series(
-        self, work: Working, degree: int | None, window: int | None, column: int, it: int
+        self,
+        work: Working,
+        degree: int | None,
+        window: int | None,
+        column: int,
+        it: int,
+        choice: Choice,
     ) -> _Series:
+        """Robustness iterations for one series from its first ``choice``; with an automatic
+        degree or window, they are chosen again near it with the final weights."""
         cols = np.array([column])
-        choice = self._choose(work, degree, window, None, cols)[0]
         robustness = np.ones(work.x.size)
         y = work.y[:, cols]
         spread = float(np.ptp(y)) or 1.0
@@ -331,7 +355,7 @@ class LocalPolynomialInterpolator(BaseInterpolator):
                 else:
                     part = fit.values[:, 0, :]
                 out[:, entry.columns] += entry.shares[j] * part
-        return out
+        return out if state.scale is None else out * state.scale
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
         return self._run(x, order, variance=False)
