@@ -278,13 +278,15 @@ REGRESSIONS: dict[int, Case] = {
 OPEN: frozenset[int | str] = frozenset(
     # Found by the 'local' and 'pydelt' areas when they were added, still open: the local
     # families and FDA on extreme scales (NaN/inf, exact lines missed, crashes inside NumPy/SciPy
-    # for x spans near 1e308, subnormal x, weights near 1e308). local-crash, local-window,
-    # local-hang and link-overflow are fixed.
+    # for x spans near 1e308, subnormal x, weights near 1e308). local-hang (GOLD on 9,000
+    # samples of two series over 20 s) is faster but not gone; local-crash, local-window and
+    # link-overflow are fixed.
     {
         "local-nan",
         "local-exact",
         "fda-exact",
         "fda-crash",
+        "local-hang",
     }
 )
 
