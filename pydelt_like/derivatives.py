@@ -276,6 +276,28 @@ def _windowed(
     }
 
 
+def _sliding_family(
+    name: str,
+    build: Any,
+    data: tuple[Any, Any, Any, Any],
+    embedding: Any,
+    n: Any,
+    r2_threshold: Any,
+    resample_method: Any,
+) -> dict[str, Any]:
+    """GLLA's and GOLD's shared body: ``build(embedding, n)`` makes the family's estimator;
+    ``data`` is ``(input_data, output_data, time, signal)`` as the caller received them."""
+    input_data, output_data, time, signal = data
+    input_data, output_data = _legacy_names(
+        input_data, output_data, time, signal, ("signal", "time")
+    )
+    x, y = _data(input_data, output_data, name)
+    emb, order = _embedding_checks(x, embedding, n)
+    _check_threshold(r2_threshold, resample_method)
+    fitted = build(emb, order).fit(x, y)
+    return _windowed(fitted, x, y, emb, order, r2_threshold, resample_method)
+
+
 def glla(
     input_data: Any = None,
     output_data: Any = None,
@@ -320,14 +342,15 @@ def glla(
     """
     from pydelt_like.local import GllaInterpolator
 
-    input_data, output_data = _legacy_names(
-        input_data, output_data, time, signal, ("signal", "time")
+    return _sliding_family(
+        "glla",
+        lambda emb, order: GllaInterpolator(embedding=emb, n=order),
+        (input_data, output_data, time, signal),
+        embedding,
+        n,
+        r2_threshold,
+        resample_method,
     )
-    x, y = _data(input_data, output_data, "glla")
-    emb, order = _embedding_checks(x, embedding, n)
-    _check_threshold(r2_threshold, resample_method)
-    fitted = GllaInterpolator(embedding=emb, n=order).fit(x, y)
-    return _windowed(fitted, x, y, emb, order, r2_threshold, resample_method)
 
 
 def gold(
@@ -346,14 +369,15 @@ def gold(
     """
     from pydelt_like.local import GoldInterpolator
 
-    input_data, output_data = _legacy_names(
-        input_data, output_data, time, signal, ("signal", "time")
+    return _sliding_family(
+        "gold",
+        lambda emb, order: GoldInterpolator(window_size=emb, n=order),
+        (input_data, output_data, time, signal),
+        embedding,
+        n,
+        r2_threshold,
+        resample_method,
     )
-    x, y = _data(input_data, output_data, "gold")
-    emb, order = _embedding_checks(x, embedding, n)
-    _check_threshold(r2_threshold, resample_method)
-    fitted = GoldInterpolator(window_size=emb, n=order).fit(x, y)
-    return _windowed(fitted, x, y, emb, order, r2_threshold, resample_method)
 
 
 # --------------------------------------------------------------------------------- FDA
