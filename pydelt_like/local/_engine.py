@@ -206,6 +206,27 @@ def _power_sums(w: np.ndarray, u: np.ndarray, top: int) -> np.ndarray:
     return out
 
 
+def _window_moments(
+    xw: np.ndarray, w: np.ndarray, yw: np.ndarray, top: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each window mapped onto [-1, 1] and its weighted y moments.
+
+    The polynomial lives on the window itself, where the Legendre basis is well conditioned
+    even when the window lies on one side of the point. Returns ``(centre, half, u, ymom)``:
+    ``u = (xw - centre) / half`` and ``ymom[:, j] = sum(w * y * u**j)`` for ``j <= top``.
+    """
+    centre = 0.5 * (xw[:, 0] + xw[:, -1])
+    half = 0.5 * (xw[:, -1] - xw[:, 0])
+    half = np.where(half > 0, half, 1.0)
+    u = (xw - centre[:, None]) / half[:, None]
+    ymom = np.empty((xw.shape[0], top + 1, yw.shape[-1]))
+    acc = w[..., None] * yw
+    for j in range(top + 1):
+        ymom[:, j] = acc.sum(axis=1)
+        acc *= u[..., None]
+    return centre, half, u, ymom
+
+
 def _derivative_rows(
     c: np.ndarray, u0: np.ndarray, half: np.ndarray, orders: tuple[int, ...]
 ) -> np.ndarray:
@@ -293,17 +314,7 @@ def window_sums(
         kw = kw * robustness[idx]
     # W = kernel * robustness * w fits; the variance needs W**2 / w = (kernel * robustness) * W.
     w = kw * weights[idx]
-    # The polynomial lives on the window itself, mapped onto [-1, 1], where the Legendre
-    # basis is well conditioned even when the window lies on one side of the point.
-    centre = 0.5 * (xw[:, 0] + xw[:, -1])
-    half = 0.5 * (xw[:, -1] - xw[:, 0])
-    half = np.where(half > 0, half, 1.0)
-    u = (xw - centre[:, None]) / half[:, None]
-    ymom = np.empty((points.size, top + 1, y.shape[1]))
-    acc = w[..., None] * y[idx]
-    for j in range(top + 1):
-        ymom[:, j] = acc.sum(axis=1)
-        acc *= u[..., None]
+    centre, half, u, ymom = _window_moments(xw, w, y[idx], top)
     own_w = own_u = None
     if own:
         offset = np.clip(np.searchsorted(x, points) - start, 0, window - 1)[:, None]

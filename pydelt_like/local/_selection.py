@@ -27,6 +27,7 @@ from pydelt_like.local._engine import (
     WindowSums,
     _kernel,
     _power_sums,
+    _window_moments,
     estimates,
     nearest_windows,
     window_sums,
@@ -308,15 +309,7 @@ def _sums_without_block(
     if robustness is not None:
         kw = kw * robustness[idx]
     w = kw * weights[idx]
-    centre = 0.5 * (xw[:, 0] + xw[:, -1])
-    half = 0.5 * (xw[:, -1] - xw[:, 0])
-    half = np.where(half > 0, half, 1.0)
-    u = (xw - centre[:, None]) / half[:, None]
-    ymom = np.empty((points.size, top + 1, y.shape[1]))
-    acc = w[..., None] * y[idx]
-    for j in range(top + 1):
-        ymom[:, j] = acc.sum(axis=1)
-        acc *= u[..., None]
+    centre, half, u, ymom = _window_moments(xw, w, y[idx], top)
     return WindowSums(
         start=start, centre=centre, half=half, u0=(points - centre) / half,
         moments=_power_sums(w, u, 2 * top), ymoments=ymom, second=None, own_w=None, own_u=None,
