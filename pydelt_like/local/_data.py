@@ -1,4 +1,6 @@
-"""The samples a local fit works on: the positive-weight samples, binned when there are many.
+"""The samples a local fit works on: the positive-weight samples in the spline's internal
+units (``pydelt_like.spline._scaling``: x on [0, 1], y less its weighted least-squares line
+and of magnitude one), binned when there are many.
 
 A local fit costs about (points evaluated) x (samples per window). Above ``BIN_ABOVE``
 samples, runs of consecutive samples are merged into equal-count bins: each bin becomes one
@@ -15,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pydelt_like._validation import FitData
-
 __all__ = ["BIN_ABOVE", "Working", "working_samples"]
 
 #: Above this many samples, fits run on at most this many equal-count bins: cross-validating
@@ -31,7 +31,7 @@ class Working:
     Attributes
     ----------
     x : numpy.ndarray of shape (n,)
-        Sorted, distinct positions (bin means when binned).
+        Sorted, distinct positions in [0, 1] (bin means when binned).
     y : numpy.ndarray of shape (n, m)
         Values (bin means when binned).
     w : numpy.ndarray of shape (n,)
@@ -47,10 +47,9 @@ class Working:
     bin_size: int
 
 
-def working_samples(data: FitData) -> Working:
-    """The positive-weight samples of ``data``, binned above ``BIN_ABOVE`` samples."""
-    keep = data.weights > 0
-    x, y, w = data.x[keep], data.y[keep], data.weights[keep]
+def working_samples(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Working:
+    """Sorted, distinct samples ``x`` (n,), ``y`` (n, m) with positive weights ``w``, binned
+    above ``BIN_ABOVE`` samples."""
     w = w / w.mean()
     if x.size <= BIN_ABOVE:
         return Working(x=x, y=y, w=w, bin_size=1)

@@ -62,6 +62,9 @@ class LocalFit:
     variance : numpy.ndarray of shape (n_points, n_orders) or None
         Variance of each estimate for unit noise variance per unit weight
         (``sum_i l_i**2 / w_i``); ``None`` unless asked for.
+    std : numpy.ndarray of shape (n_points, n_orders) or None
+        Its square root, computed without squaring the window's scale (so it stays finite
+        where the variance of a derivative over a tiny window would overflow).
     leverage : numpy.ndarray of shape (n_points,) or None
         The weight the order-0 estimate gives to the sample at the point itself (the
         diagonal of the smoother matrix when the points are samples); ``None`` unless asked.
@@ -70,6 +73,7 @@ class LocalFit:
     values: np.ndarray
     variance: np.ndarray | None
     leverage: np.ndarray | None
+    std: np.ndarray | None = None
 
 
 def _legendre_to_monomial(degree: int) -> np.ndarray:
@@ -227,11 +231,10 @@ def _window_moments(
     return centre, half, u, ymom
 
 
-def _derivative_rows(
-    c: np.ndarray, u0: np.ndarray, half: np.ndarray, orders: tuple[int, ...]
-) -> np.ndarray:
-    """``rows[i, v, j]``: the ``orders[v]``-th x-derivative of ``P_j((x - centre) / half)`` at
-    the i-th point, whose position on the window's scale is ``u0[i]``."""
+def _derivative_rows(c: np.ndarray, u0: np.ndarray, orders: tuple[int, ...]) -> np.ndarray:
+    """``rows[i, v, j]``: the ``orders[v]``-th u-derivative of ``P_j(u)`` at the i-th point,
+    whose position on the window's scale is ``u0[i]`` (divide by ``half**v`` for x; see
+    :func:`_per_half`)."""
     p = c.shape[0] - 1
     rows = np.empty((u0.size, len(orders), p + 1))
     for slot, v in enumerate(orders):
@@ -239,8 +242,20 @@ def _derivative_rows(
         exps = np.arange(p + 1) - v
         falling = np.array([math.perm(j, v) if j >= v else 0 for j in range(p + 1)], float)
         mono = falling * np.where(exps >= 0, u0[:, None] ** np.maximum(exps, 0), 0.0)
-        rows[:, slot] = (mono @ c.T) / half[:, None] ** v
+        rows[:, slot] = mono @ c.T
     return rows
+
+
+def _per_half(values: np.ndarray, half: np.ndarray, orders: tuple[int, ...]) -> np.ndarray:
+    """``values[:, v]`` divided by ``half**orders[v]`` one factor at a time: a power of a tiny
+    window's half-width would underflow (or its inverse overflow) where the quotient does
+    not."""
+    out = values.copy()
+    scale = half.reshape(half.shape + (1,) * (values.ndim - 2))
+    for slot, v in enumerate(orders):
+        for _ in range(v):
+            out[:, slot] = out[:, slot] / scale
+    return out
 
 
 @dataclass(frozen=True)
@@ -348,21 +363,24 @@ def estimates(
     rhs = np.einsum("jl,qlm->qjm", c, sums.ymoments[:, : p + 1])
     # Legendre coefficients, (q, p + 1, m).
     coef, inverse = _truncated_solve(gram, rhs, inverse=variance or leverage)
-    rows = _derivative_rows(c, sums.u0, sums.half, orders)
-    values = np.einsum("qvj,qjm->qvm", rows, coef)
-    var = lev = None
+    rows = _derivative_rows(c, sums.u0, orders)
+    values = _per_half(np.einsum("qvj,qjm->qvm", rows, coef), sums.half, orders)
+    var = lev = std = None
     if variance:
         # sum_i l_i**2 / w_i with l_i = W_i * (basis row) G^-1: power sums of W**2 / w.
         assert sums.second is not None and inverse is not None
         middle = c @ sums.second[:, hankel] @ c.T
         proj = np.einsum("qvj,qjk->qvk", rows, inverse)
-        var = np.maximum(np.einsum("qvj,qjk,qvk->qv", proj, middle, proj), 0.0)
+        unit = np.maximum(np.einsum("qvj,qjk,qvk->qv", proj, middle, proj), 0.0)
+        std = _per_half(np.sqrt(unit), sums.half, orders)
+        with np.errstate(over="ignore"):
+            var = std**2
     if leverage:
         # The weight of the sample at the point itself: W_i * P(u_i) G^-1 P(u_i).
         assert sums.own_u is not None and sums.own_w is not None and inverse is not None
         basis = (sums.own_u[:, None] ** np.arange(p + 1)) @ c.T
         lev = sums.own_w * np.einsum("qj,qjk,qk->q", basis, inverse, basis)
-    return LocalFit(values=values, variance=var, leverage=lev)
+    return LocalFit(values=values, variance=var, leverage=lev, std=std)
 
 
 def local_fit(
@@ -413,6 +431,7 @@ def local_fit(
     q, m = points.size, y.shape[1]
     values = np.empty((q, len(orders), m))
     var_out = np.empty((q, len(orders))) if variance else None
+    std_out = np.empty((q, len(orders))) if variance else None
     lev_out = np.empty(q) if leverage else None
     for part in _chunks(q, window):
         sums = window_sums(
@@ -421,8 +440,9 @@ def local_fit(
         )  # fmt: skip
         fit = estimates(sums, degree=degree, orders=orders, variance=variance, leverage=leverage)
         values[part] = fit.values
-        if var_out is not None and fit.variance is not None:
+        if var_out is not None and std_out is not None and fit.variance is not None:
             var_out[part] = fit.variance
+            std_out[part] = fit.std
         if lev_out is not None and fit.leverage is not None:
             lev_out[part] = fit.leverage
-    return LocalFit(values=values, variance=var_out, leverage=lev_out)
+    return LocalFit(values=values, variance=var_out, leverage=lev_out, std=std_out)

@@ -27,7 +27,6 @@ polynomial fitted around ``x0``, of the chosen degree ``p`` when ``v < p`` and o
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -38,6 +37,12 @@ from pydelt_like.base import BaseInterpolator
 from pydelt_like.local._data import Working, working_samples
 from pydelt_like.local._engine import MAX_DEGREE, local_fit
 from pydelt_like.local._selection import Choice, cross_validate, window_ladder
+from pydelt_like.spline._scaling import (
+    Scaling,
+    first_coincidence,
+    polynomial_values,
+    standardise,
+)
 
 __all__ = ["AUTO_MAX_DEGREE", "MAX_ORDER", "LocalPolynomialInterpolator"]
 
@@ -92,24 +97,28 @@ class LocalState:
     Attributes
     ----------
     data : Working
-        The (possibly binned) samples the fit used.
+        The (possibly binned) samples the fit used, in internal units: ``x`` on [0, 1] and
+        ``y`` each series' residual about its weighted least-squares line, of magnitude one
+        (the spline's ``z``; ``pydelt_like.spline._scaling``).
     series : tuple
         One entry per group of series that share a degree, windows and robustness weights.
     noise_var : numpy.ndarray of shape (m,)
         Noise variance per unit weight of each series (on the scale of ``data.y``).
     kernel : str
         The window's kernel.
-    scale : numpy.ndarray of shape (m,) or None
-        ``data.y`` is each series divided by this (its largest magnitude), so that squares
-        of values near the float range's ends neither overflow nor underflow; ``None``
-        means 1.
+    scaling : Scaling
+        How internal units map to the user's: ``y = 2**y_exp * (line(u) + resid * z)``.
+    line : numpy.ndarray of shape (2, m)
+        The line taken out, in units of ``2**y_exp`` (zero for a local constant, which does
+        not reproduce lines).
     """
 
     data: Working
     series: tuple[_Series, ...]
     noise_var: np.ndarray
     kernel: str
-    scale: np.ndarray | None = None
+    scaling: Scaling
+    line: np.ndarray
 
 
 def _bisquare(residuals: np.ndarray) -> np.ndarray:
@@ -167,18 +176,33 @@ class LocalPolynomialInterpolator(BaseInterpolator):
     # ---- fitting ----------------------------------------------------------------------
 
     def _fit(self, data: FitData) -> None:
-        work = working_samples(data)
-        # Each series on the scale of its largest magnitude: power sums and squared
-        # residuals of values like 1e300 (or 1e-300) stay in range; evaluation scales back.
-        peak = np.max(np.abs(work.y), axis=0)
-        scale = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
-        work = dataclasses.replace(work, y=work.y / scale)
-        if work.x.size < self._min_points():
+        positive = data.weights > 0
+        if np.count_nonzero(positive) < self._min_points():
             raise ValueError(
-                f"only {work.x.size} samples have a positive weight; "
+                f"only {np.count_nonzero(positive)} samples have a positive weight; "
                 f"{type(self).__name__} needs at least {self._min_points()}; give more "
                 "samples a positive weight"
             )
+        # The spline's internal units: x on [0, 1] and each series less its weighted line,
+        # scaled to magnitude one, all by exact powers of two. Windows of x near 1e308 or
+        # 1e-300 apart, values near the float range's ends and offsets like 1e9 + x then
+        # cost nothing in accuracy; an exact line leaves zero (reproduced to rounding).
+        std = standardise(
+            data.x[positive],
+            data.y[positive],
+            data.weights[positive],
+            line=self._requested_degree() != 0,  # a local constant does not reproduce lines
+        )
+        close = first_coincidence(std)
+        if close is not None:
+            a, b = float(std.x[close]), float(std.x[close + 1])
+            raise ValueError(
+                f"x values {a!r} and {b!r} are so close together that they coincide once x "
+                f"is brought to the scale of its range ({float(std.x[0])!r} to "
+                f"{float(std.x[-1])!r}); {type(self).__name__} cannot use them: merge or drop "
+                "one (e.g. average their y)"
+            )
+        work = working_samples(std.u, std.z, std.w)
         window = self._window_in_working_units(work, data.n_samples)
         degree = self._requested_degree()
         iterations = self._robustness_iterations()
@@ -197,9 +221,11 @@ class LocalPolynomialInterpolator(BaseInterpolator):
         noise_var = np.empty(m)
         for entry in series:
             noise_var[entry.columns] = self._noise_variance(work, entry)
+        scaling = std.scaling
         self.state_ = LocalState(
-            data=work, series=series, noise_var=noise_var, kernel=self._kernel, scale=scale
-        )
+            data=work, series=series, noise_var=noise_var, kernel=self._kernel,
+            scaling=scaling, line=std.line,
+        )  # fmt: skip
         degrees = np.empty(m, dtype=int)
         windows = np.empty(m, dtype=int)
         for entry in series:
@@ -207,7 +233,9 @@ class LocalPolynomialInterpolator(BaseInterpolator):
             windows[entry.columns] = np.minimum(entry.best * work.bin_size, data.n_samples)
         self.degree_ = self._per_series(degrees)
         self.window_ = self._per_series(windows)
-        self.noise_std_ = self._per_series(np.sqrt(noise_var) * scale)
+        with np.errstate(over="ignore"):  # beyond the float range only for |y| near 1e308
+            noise_std = np.ldexp(np.sqrt(noise_var) * scaling.resid, scaling.y_exp)
+        self.noise_std_ = self._per_series(noise_std)
 
     def _per_series(self, values: np.ndarray) -> Any:
         """One value per series, shaped like one sample of ``y`` (a scalar for 1-D ``y``)."""
@@ -337,25 +365,40 @@ class LocalPolynomialInterpolator(BaseInterpolator):
 
     def _run(self, x: np.ndarray, order: int, variance: bool) -> np.ndarray:
         """The share-weighted average over each series' windows (standard errors: the same
-        average of the windows' standard errors, an upper bound of the average's)."""
+        average of the windows' standard errors, an upper bound of the average's), computed
+        in internal units and brought back to the user's (a ValueError where the result
+        lies beyond the float64 range)."""
         state = self.state_
         n = state.data.x.size
+        scaling: Scaling = state.scaling
+        u = scaling.to_unit(x)
         out = np.zeros((x.size, self.n_outputs_))
         for entry in state.series:
             degree = self._degree_for(entry.degree, order)
             for j, window in enumerate(entry.windows):
                 fit = local_fit(
-                    state.data.x, state.data.y[:, entry.columns], state.data.w, x,
+                    state.data.x, state.data.y[:, entry.columns], state.data.w, u,
                     window=min(n, max(window, degree + 2)), degree=degree, kernel=state.kernel,
                     orders=(order,), robustness=entry.robustness, variance=variance,
                 )  # fmt: skip
                 if variance:
-                    assert fit.variance is not None
-                    part = np.sqrt(fit.variance[:, 0, None] * state.noise_var[entry.columns])
+                    assert fit.std is not None
+                    part = fit.std[:, 0, None] * np.sqrt(state.noise_var[entry.columns])
                 else:
                     part = fit.values[:, 0, :]
                 out[:, entry.columns] += entry.shares[j] * part
-        return out if state.scale is None else out * state.scale
+        what = "standard error" if variance else "value"
+        if not np.isfinite(out).all():
+            raise ValueError(
+                f"the order-{order} derivative's {what} overflows float64 even in the fit's "
+                "internal units: some windows span only a few float64 steps of x's range "
+                "(samples far closer together than the others); ask for a lower order, or "
+                "merge the closest samples"
+            )
+        if variance:
+            return scaling.to_user(out * scaling.resid, order, what=what)
+        values = polynomial_values(state.line, u, order) + scaling.resid * out
+        return scaling.to_user(values, order)
 
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
         return self._run(x, order, variance=False)

@@ -112,8 +112,12 @@ class Standardised:
     scaling: Scaling
 
 
-def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Standardised:
-    """Bring sorted, distinct, finite ``x`` (n,), ``y`` (n, m) and weights ``w`` to internal units."""
+def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, line: bool = True) -> Standardised:
+    """Bring sorted, distinct, finite ``x`` (n,), ``y`` (n, m) and weights ``w`` to internal units.
+
+    ``line=False`` leaves the line in ``z`` (``line`` is then zero), for fits that do not
+    reproduce lines (a local constant).
+    """
     x_exp = int(_exponent_above(np.array([max(abs(x[0]), abs(x[-1]))]))[0])
     xs = np.ldexp(x, -x_exp)
     lo, hi = float(xs[0]), float(xs[-1])
@@ -130,18 +134,25 @@ def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Standardised:
 
     y_exp = _exponent_above(np.abs(y).max(axis=0))
     y1 = np.ldexp(y, -y_exp)
-    line = _weighted_line(u, y1, wn)
-    fitted = line[0] + u[:, None] * line[1]
+    line_ = _weighted_line(u, y1, wn) if line else np.zeros((2, y1.shape[1]))
+    fitted = line_[0] + u[:, None] * line_[1]
     z1 = y1 - fitted
     # Rounding of y itself, and of the line's evaluation, bound what an exact line leaves.
-    rounding = _LINE_ULPS * _EPS * (np.abs(y1) + np.abs(line[0]) + np.abs(u[:, None] * line[1]))
-    exact = np.all(np.abs(z1) <= rounding, axis=0)
+    rounding = _LINE_ULPS * _EPS * (np.abs(y1) + np.abs(line_[0]) + np.abs(u[:, None] * line_[1]))
+    exact = np.all(np.abs(z1) <= rounding, axis=0) & line
     # An exact line leaves z = 0; its residual scale is then arbitrary, and 1 keeps divisions safe.
     resid = np.where(exact, 1.0, np.abs(z1).max(axis=0))
     z = np.where(exact, 0.0, z1 / np.where(resid > 0, resid, 1.0))
     return Standardised(
-        x=x, u=u, z=z, w=wn, w_exp=w_exp, line=line, scaling=Scaling(x_exp, lo, span, y_exp, resid)
+        x=x, u=u, z=z, w=wn, w_exp=w_exp, line=line_, scaling=Scaling(x_exp, lo, span, y_exp, resid)
     )
+
+
+def first_coincidence(std: Standardised) -> int | None:
+    """The first ``i`` whose distinct ``x[i] < x[i + 1]`` coincide once mapped onto [0, 1]
+    (gaps of a few subnormal steps), or None."""
+    gaps = np.diff(std.u)
+    return None if (gaps > 0).all() else int(np.argmin(gaps))
 
 
 def _warn_if_x_is_coarse(x: np.ndarray) -> None:
