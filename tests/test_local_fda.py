@@ -112,12 +112,14 @@ def test_bands_are_the_posterior_standard_errors():
     assert np.isfinite(model.penalty_)  # penalised directions take part
     path = model.path_
     grid = np.array([0.3, 1.0, 1.7])
+    # The path lives in internal units: u = (x - x[0]) / (x[-1] - x[0]), so d/dx = d/du / span.
+    u = (grid - x[0]) / (x[-1] - x[0])
     for order in (0, 1, 2):
         rows = (
-            BSpline(path.knots, np.eye(path.vectors.shape[0]), path.k).derivative(order)(grid)
+            BSpline(path.knots, np.eye(path.vectors.shape[0]), path.k).derivative(order)(u)
             if order
-            else BSpline(path.knots, np.eye(path.vectors.shape[0]), path.k)(grid)
-        )
+            else BSpline(path.knots, np.eye(path.vectors.shape[0]), path.k)(u)
+        ) / (x[-1] - x[0]) ** order
         with np.errstate(invalid="ignore"):  # an infinite penalty keeps the null space only
             d = np.where(path.mu >= 1, 1.0, path.mu + model.penalty_ * (1 - path.mu))
         cov = path.vectors @ np.diag(1 / d) @ path.vectors.T

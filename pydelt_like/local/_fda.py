@@ -9,14 +9,24 @@ residual target; its parameters keep their meaning here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.polynomial import legendre
+from numpy.polynomial import Legendre, Polynomial, legendre
 
 from pydelt_like._validation import FitData, check_int, check_real
 from pydelt_like.base import BaseInterpolator
 from pydelt_like.local._penalized import LAMBDAS, MAX_INTERVALS, Path, penalized_path
+from pydelt_like.spline._scaling import (
+    Scaling,
+    Standardised,
+    polynomial_bspline_coefficients,
+    polynomial_values,
+    standardise,
+)
+
+if TYPE_CHECKING:
+    from scipy.interpolate import BSpline
 
 __all__ = ["FdaInterpolator"]
 
@@ -138,44 +148,51 @@ class FdaInterpolator(BaseInterpolator):
         k = int(self.k)
         order = k + 1
         keep = data.weights > 0
-        x, y, w = data.x[keep], data.y[keep], data.weights[keep]
-        if x.size < self._min_points():
+        if np.count_nonzero(keep) < self._min_points():
             raise ValueError(
-                f"only {x.size} samples have a positive weight; FdaInterpolator with k={k} "
-                f"needs at least {self._min_points()}; give more samples a positive weight"
+                f"only {np.count_nonzero(keep)} samples have a positive weight; FdaInterpolator "
+                f"with k={k} needs at least {self._min_points()}; give more samples a positive "
+                "weight"
             )
-        unit = float(w.mean())
-        w = w / unit
-        # Each series on the scale of its largest magnitude, so that squares of values like
-        # 1e300 (or 1e-300) neither overflow nor underflow; coefficients are scaled back.
-        peak = np.max(np.abs(y), axis=0)
-        scale = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
-        y = y / scale
-        lo, hi = float(x[0]), float(x[-1])
+        # The spline's internal units (pydelt_like.spline._scaling): x on [0, 1], each series
+        # less its weighted line and scaled to magnitude one, weights by a power of two; all
+        # exact, so x near 1e308 or 1e-300 apart, y near the float range's ends and offsets
+        # like 1e12 + x lose nothing, and an exact line leaves zero.
+        std = standardise(data.x[keep], data.y[keep], data.weights[keep])
+        u, z = std.u, std.z
+        unit = float(std.w.mean())
+        w = std.w / unit
         # The unpenalised polynomial is fitted first, so that data on it are reproduced to
         # rounding; the spline smooths what is left (the smoother maps the polynomial to
         # itself, so this changes nothing but the rounding).
-        trend = _weighted_polynomial(x, y, w, order - 1, lo, hi)
-        resid = y - legendre.legval(_unit(x, lo, hi), trend).T
-        intervals = max(1, min(x.size - 1, MAX_INTERVALS_BY_ORDER[order]))
-        path = penalized_path(x, resid, w, k=k, order=order, intervals=intervals)
-        lam = self._choose(path, data, unit, scale)
-        coef = path.coefficients(lam) + _polynomial_coefficients(path.knots, k, trend, lo, hi)
-        coef = coef * scale
+        trend = _weighted_polynomial(u, z, w, order - 1)
+        resid = z - legendre.legval(2.0 * u - 1.0, trend).T
+        intervals = max(1, min(u.size - 1, MAX_INTERVALS_BY_ORDER[order]))
+        path = penalized_path(u, resid, w, k=k, order=order, intervals=intervals)
+        lam = self._choose(path, data, unit, std)
+        self.unit_spline_ = BSpline(
+            path.knots,
+            path.coefficients(lam) + _polynomial_coefficients(path.knots, k, trend),
+            k,
+            extrapolate=True,
+        )
+        self.scaling_ = std.scaling
+        self.poly_ = std.line
         rss = path.rss(lam)[np.arange(lam.size), np.arange(lam.size)]
         dof = path.trace(lam)
         self.path_ = path
         self.penalty_ = self._per_series(lam)
-        self.spline_ = BSpline(
-            path.knots, coef.reshape((-1, *data.y_trailing_shape)), k, extrapolate=True
-        )
         self.dof_ = self._per_series(dof)
-        with np.errstate(over="ignore"):  # beyond the float range only for |y| near 1e300
-            reached = rss * scale * (scale * unit * 2.0**data.weight_exp)
+        resid_scale = std.scaling.resid
+        with np.errstate(over="ignore"):  # beyond the float range only for |y| near 1e308
+            reached = np.ldexp(rss * resid_scale**2 * unit, -_rss_exponent(data, std))
+            unit_noise = np.sqrt(rss / np.maximum(u.size - dof, 1.0)) * resid_scale
+            noise = np.ldexp(unit_noise, std.scaling.y_exp)
+        self.unit_noise_std_ = unit_noise
         self.smoothing_ = self._per_series(reached)
-        self.noise_std_ = self._per_series(np.sqrt(rss / np.maximum(x.size - dof, 1.0)) * scale)
+        self.noise_std_ = self._per_series(noise)
 
-    def _choose(self, path: Path, data: FitData, unit: float, scale: np.ndarray) -> np.ndarray:
+    def _choose(self, path: Path, data: FitData, unit: float, std: Standardised) -> np.ndarray:
         """The penalty weight of each series: GCV, or the one meeting the residual target."""
         lams = LAMBDAS
         rss = path.rss(lams)  # (n_lambda, m)
@@ -184,17 +201,20 @@ class FdaInterpolator(BaseInterpolator):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gcv = np.where(spare[:, None] > 0, path.n * rss / spare[:, None] ** 2, np.inf)
             return lams[np.argmin(gcv, axis=0)]
-        # The user's target, in the units of the normalised weights of the merged samples.
-        # (Each series was divided by its scale: so is the square root of its target.)
-        target = float(self.smoothing) / (unit * 2.0**data.weight_exp) / scale / scale
-        if data.repeat_rms is not None:
-            hidden = (data.repeat_rms / scale) ** 2 * data.repeat_weight / unit
-            target_m = np.maximum(target - hidden, 0.0)
-        else:
-            target_m = np.broadcast_to(target, (rss.shape[1],))
+        # The user's residual sum of squares in internal units: divided by the mean weight,
+        # each series' residual scale squared and exact powers of two.
+        scale = std.scaling.resid
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+            target = np.ldexp(float(self.smoothing) / unit / scale**2, _rss_exponent(data, std))
+            if data.repeat_rms is not None:
+                # Noise that merging repeated x hid from the fit counts towards the target.
+                spread = np.ldexp(data.repeat_rms, -std.scaling.y_exp) / scale
+                hidden = np.ldexp(spread**2 * data.repeat_weight / unit, -std.w_exp)
+                target = np.maximum(target - hidden, 0.0)
+        target_m = np.broadcast_to(target, (rss.shape[1],))
         out = np.empty(rss.shape[1])
         for column in range(rss.shape[1]):
-            out[column] = _meet_target(path, rss[:, column], column, target_m[column])
+            out[column] = _meet_target(path, rss[:, column], column, float(target_m[column]))
         return out
 
     def _per_series(self, values: np.ndarray) -> Any:
@@ -204,60 +224,76 @@ class FdaInterpolator(BaseInterpolator):
 
     # ---- evaluation -------------------------------------------------------------------
 
+    @property
+    def spline_(self) -> BSpline:
+        """The fitted curve in the user's units as one :class:`scipy.interpolate.BSpline`
+        (a ValueError where its coefficients lie beyond the float64 range)."""
+        from scipy.interpolate import BSpline
+
+        self._check_is_fitted()
+        scaling: Scaling = self.scaling_
+        inner: BSpline = self.unit_spline_
+        knots = np.ldexp(scaling.lo + scaling.span * inner.t, scaling.x_exp)
+        line = polynomial_bspline_coefficients(self.poly_, inner.t, inner.k)
+        coef = scaling.to_user(line + scaling.resid * inner.c, 0)
+        return BSpline(
+            knots, coef.reshape((-1, *self.y_trailing_shape_)), inner.k, extrapolate=True
+        )
+
     def _evaluate(self, x: np.ndarray, order: int) -> np.ndarray:
-        curve = self.spline_ if order == 0 else self.spline_.derivative(order)
-        return np.asarray(curve(x)).reshape(x.size, self.n_outputs_)
+        scaling: Scaling = self.scaling_
+        u = scaling.to_unit(x)
+        inner = np.asarray(self.unit_spline_(u, nu=order)).reshape(x.size, -1)
+        values = polynomial_values(self.poly_, u, order) + scaling.resid * inner
+        return scaling.to_user(values, order)
 
     def _evaluate_std(self, x: np.ndarray, order: int) -> np.ndarray:
         from scipy.interpolate import BSpline
 
+        scaling: Scaling = self.scaling_
         path = self.path_
         n_basis = path.vectors.shape[0]
         rows_of = BSpline(path.knots, np.eye(n_basis), path.k, extrapolate=True)
         if order:
             rows_of = rows_of.derivative(order)
         lam = np.atleast_1d(np.asarray(self.penalty_, dtype=float)).reshape(-1)
-        noise_std = np.atleast_1d(np.asarray(self.noise_std_, dtype=float)).reshape(-1)
+        u = scaling.to_unit(x)
         out = np.empty((x.size, self.n_outputs_))
         for begin in range(0, x.size, _STD_CHUNK):
             part = slice(begin, min(x.size, begin + _STD_CHUNK))
-            rows = rows_of(x[part])
+            rows = rows_of(u[part])
             for column in range(self.n_outputs_):
                 spread = rows @ path.covariance_factor(float(lam[column]))
-                # The standard error for unit noise, times the noise (whose square may
-                # overflow for values like 1e300).
+                # The standard error for unit noise, times the noise (in internal units).
                 unit_std = np.sqrt(np.einsum("qj,qj->q", spread, spread))
-                out[part, column] = unit_std * noise_std[column]
-        return out
+                out[part, column] = unit_std * self.unit_noise_std_[column]
+        return scaling.to_user(out, order, what="standard error")
 
 
-def _unit(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    return (2.0 * x - (lo + hi)) / (hi - lo) if hi > lo else np.zeros_like(x)
+def _rss_exponent(data: FitData, std: Standardised) -> int:
+    """A residual sum of squares in the user's units is ``2**-exponent`` times one in the
+    internal units (times the mean weight and each series' residual scale squared)."""
+    return -(data.weight_exp + std.w_exp + 2 * std.scaling.y_exp)
 
 
-def _weighted_polynomial(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, degree: int, lo: float, hi: float
-) -> np.ndarray:
-    """Legendre coefficients (degree + 1, m) of the weighted least-squares polynomial."""
-    design = legendre.legvander(_unit(x, lo, hi), degree) * np.sqrt(w)[:, None]
+def _weighted_polynomial(u: np.ndarray, y: np.ndarray, w: np.ndarray, degree: int) -> np.ndarray:
+    """Legendre coefficients in ``2u - 1`` (degree + 1, m) of the weighted least-squares
+    polynomial on ``u`` in [0, 1]."""
+    design = legendre.legvander(2.0 * u - 1.0, degree) * np.sqrt(w)[:, None]
     coef, *_ = np.linalg.lstsq(design, y * np.sqrt(w)[:, None], rcond=None)
     return coef
 
 
-def _polynomial_coefficients(
-    knots: np.ndarray, k: int, trend: np.ndarray, lo: float, hi: float
-) -> np.ndarray:
-    """B-spline coefficients of the polynomial ``trend`` (it lies in the spline space)."""
-    from scipy.interpolate import BSpline
-
-    n_basis = knots.size - k - 1
-    points = np.linspace(lo, hi, 3 * n_basis)
-    basis = BSpline.design_matrix(points, knots, k).tocsr()
-    values = legendre.legval(_unit(points, lo, hi), trend).T
-    # Least squares on a sampling of the polynomial; the sparse Gram matrix is banded and
-    # well conditioned on uniform knots, so its normal equations are accurate.
-    gram = np.asarray((basis.T @ basis).todense())
-    return np.linalg.solve(gram, np.asarray(basis.T @ values))
+def _polynomial_coefficients(knots: np.ndarray, k: int, trend: np.ndarray) -> np.ndarray:
+    """B-spline coefficients of the polynomial ``trend`` (Legendre in ``2u - 1``), exactly
+    by Marsden's identity (the spline's helper)."""
+    degree = trend.shape[0] - 1
+    # P_j(2u - 1) in powers of u, one row per j.
+    to_u = np.zeros((degree + 1, degree + 1))
+    for j in range(degree + 1):
+        series = Legendre.basis(j, domain=[0.0, 1.0]).convert(kind=Polynomial)
+        to_u[j, : series.coef.size] = series.coef
+    return polynomial_bspline_coefficients(to_u.T @ trend, knots, k)
 
 
 def _meet_target(path: Path, rss: np.ndarray, column: int, target: float) -> float:

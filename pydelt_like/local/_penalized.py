@@ -27,10 +27,11 @@ MAX_INTERVALS = 400
 #: The smoothing parameters searched, relative to the scale of A / P: 0.1 decade apart over
 #: a range wide enough to reach interpolation, then infinity (the unpenalised polynomial).
 LAMBDAS = np.r_[10.0 ** np.arange(-14.0, 16.0 + 1e-9, 0.1), np.inf]
-#: Generalised eigenvalues below this are rounding of zero (measured: up to about 1e-15);
+#: Generalised eigenvalues below this are rounding of zero (measured: up to about 3e-13 on x
+#: mapped onto [0, 1]);
 #: directions the data do see stay above it (measured: down to about 1e-10, on irregular
 #: samples with a single sample at the edge of a knot interval).
-_BLIND_MU = 1e-13
+_BLIND_MU = 1e-12
 
 
 @dataclass(frozen=True)
