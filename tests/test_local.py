@@ -359,3 +359,158 @@ def test_pydelt_parameters_keep_their_meaning():
     slope = np.polyfit(x[nearest], y[nearest], 1)[0]
     assert model.differentiate(1)(0.6) == pytest.approx(slope, rel=1e-12)
     assert model.window_ == 5 and model.degree_ == 1
+
+
+# ---- extreme scales: the spline's internal units ---------------------------------------
+
+_EPS = np.finfo(float).eps
+
+
+def _line_tolerances(x, y, b):
+    """Rounding-based tolerances for values and slopes of an exact line ``y ~ a + b x``:
+    the data's own rounding (at least one ulp of ``|y| + |b x|``), times 1e4 (times 10 / h
+    for the slope, h the mean spacing, and at least 1e4 ulps of the slope), as the fuzz
+    harness judges them."""
+    sigma = _EPS * float(np.max(np.abs(y) + np.abs(b * x)))
+    h = 2.0 * float(np.mean(np.diff(x / 2)))  # halved: spans near 3e308 would overflow
+    with np.errstate(over="ignore"):
+        slope_tol = max(1e4 * sigma * 10.0 / h, 1e4 * _EPS * abs(b))
+    return 1e4 * sigma, slope_tol
+
+
+def _assert_near(actual, expected, tol):
+    """Within ``tol``; where the tolerance itself overflows, at least finite."""
+    assert np.all(np.isfinite(actual))
+    if np.isfinite(tol):
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=tol)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    family=st.sampled_from(FAMILIES),
+    log_span=st.integers(-300, 290),
+    shift=st.sampled_from([0.0, 1.0, 1e6, -1e9]),
+    log_scale=st.integers(-290, 290),
+    alpha=st.floats(-3, 3),
+    beta=st.floats(-3, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_exact_lines_are_reproduced_at_any_offset_and_magnitude(
+    family, log_span, shift, log_scale, alpha, beta, seed
+):
+    """Lines ``a + b x`` whose x lie anywhere from spans of 1e-300 to offsets of 1e9 times
+    the span, and whose values span 1e-290 to 1e290: values, slopes and second derivatives
+    come back to the data's rounding, with finite standard errors."""
+    rng = np.random.default_rng(seed)
+    span, scale = 10.0**log_span, 10.0**log_scale
+    x = span * (shift + np.sort(rng.uniform(0.0, 1.0, 30)))
+    a, b = scale * alpha, scale * beta / span
+    with np.errstate(all="ignore"):
+        y = a + b * x
+    if not (np.isfinite(b) and np.all(np.isfinite(y)) and np.all(np.diff(x) > 0)):
+        return
+    value_tol, slope_tol = _line_tolerances(x, y, b)
+    model = family().fit(x, y)
+    points = x[::4]
+    _assert_near(model(points), a + b * points, value_tol)
+    slope, std = model.differentiate(1)(points, return_std=True)
+    _assert_near(slope, b, slope_tol)
+    assert np.all(np.isfinite(std))
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize(
+    ("x", "truth"),
+    [
+        # offset 1e9 with a unit span (11 of the 16 digits are offset)
+        (1e9 + np.linspace(0.0, 1.0, 40), (3.0 - 2e9, 2.0)),
+        # a span of 1e-300 (spacings near the smallest normal numbers)
+        (1e-300 * np.arange(30.0), (1.0, 1e300)),
+        # a span of 3e308 (x to the ends of the float range)
+        (1.5e308 * np.linspace(-1.0, 1.0, 30), (5.0, -1e-300)),
+        # values of 1e300
+        (np.linspace(0.0, 1.0, 30), (1e300, 1e300)),
+    ],
+)
+def test_exact_lines_at_extreme_scales(family, x, truth):
+    a, b = truth
+    y = a + b * x
+    value_tol, slope_tol = _line_tolerances(x, y, b)
+    model = family().fit(x, y)
+    _assert_near(model(x[::3]), y[::3], value_tol)
+    _assert_near(model.differentiate(1)(x[::3]), b, slope_tol)
+    h = 2.0 * float(np.mean(np.diff(x / 2)))
+    with np.errstate(over="ignore"):
+        curvature_tol = max(slope_tol * 10.0 / h, float(np.finfo(float).tiny))
+    _assert_near(model.differentiate(2)(x[::3]), 0.0, curvature_tol)
+    _, std = model.predict(x[::3], return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std <= value_tol)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_curves_near_the_float_limits_are_finite_and_scale_free(family):
+    """A sine of amplitude 1e300 on x spanning 3e308 gives the fit of the same sine on a
+    unit scale, multiplied back (up to rounding), not NaN or inf."""
+    t = np.linspace(-1.0, 1.0, 47)
+    y = np.sin(3 * t)
+    small = family().fit(t, y)
+    big = family().fit(1.5e308 * t, 1e300 * y)
+    np.testing.assert_allclose(big(1.5e308 * t), 1e300 * small(t), rtol=1e-9, atol=1e291)
+    slope, std = big.differentiate(1)(1.5e308 * t, return_std=True)
+    np.testing.assert_allclose(slope, small.differentiate(1)(t) * 1e300 / 1.5e308, rtol=1e-6)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_results_beyond_the_float_range_are_refused_with_the_fix(family):
+    x = 1e-300 * np.arange(30.0)
+    model = family().fit(x, 1e300 * np.sin(np.arange(30.0)))
+    assert np.all(np.isfinite(model(x)))
+    with pytest.raises(ValueError, match="exceeds the float64 range.*larger units"):
+        model.differentiate(1)(x)
+
+
+def test_samples_that_coincide_at_float64_resolution_are_refused():
+    x = np.r_[0.0, 5e-324, 1e-323, np.arange(1.0, 10.0)]
+    with pytest.raises(ValueError, match="5e-324.*so close together.*merge or drop"):
+        LlaInterpolator().fit(x, x)
+
+
+def test_noise_free_data_stop_the_window_search_early():
+    """Scores at rounding level end the search a few sizes later: an exact cubic on 3 000
+    samples scores a handful of windows, not the whole ladder to 3 000."""
+    x = np.linspace(0.0, 1.0, 3000)
+    y = (x**3 - x)[:, None] / 0.4
+    ladder = window_ladder(3, x.size)
+    _, scores = cross_validate(
+        x, y, np.ones(x.size), kernel="uniform", degrees=(1, 2, 3), windows=ladder
+    )
+    scored = sorted({window for _, window in scores})
+    assert len(scored) <= 8 < len(ladder)
+    assert min(float(s[0]) for s in scores.values()) < 1e-24
+
+
+def test_large_searches_leave_out_fewer_samples_the_same_for_every_window():
+    """Above the budget the same evenly spread subset is scored for every window (so scores
+    stay comparable); up to 1 000 samples every sample is left out."""
+    from pydelt_like.local import _selection
+
+    assert sum(window_ladder(3, 1000)) * _selection.MAX_CV_POINTS <= _selection.CV_BUDGET
+    seen = []
+    original = _selection.window_sums
+
+    def spy(x, y, w, points, **kwargs):
+        seen.append((kwargs["window"], points.size))
+        return original(x, y, w, points, **kwargs)
+
+    x = np.linspace(0.0, 1.0, 3000)
+    y = np.sin(5 * x)[:, None] + np.random.default_rng(0).normal(0, 0.1, (3000, 1))
+    ladder = window_ladder(3, 3000)[:12]
+    try:
+        _selection.window_sums = spy
+        cross_validate(x, y, np.ones(3000), kernel="uniform", degrees=(1,), windows=ladder)
+    finally:
+        _selection.window_sums = original
+    sizes = {size for _, size in seen}
+    expected = min(1000, _selection.CV_BUDGET // sum(ladder))
+    assert sizes == {expected}

@@ -187,3 +187,84 @@ def test_interpolation_follows_the_analytic_slope_to_the_ends(n, k, irregular, s
     np.testing.assert_allclose(
         fit.differentiate(1)(inner), np.cos(inner), atol=max(1e-4, 2.0 * gap**k)
     )
+
+
+# ---- extreme scales: the spline's internal units ---------------------------------------
+
+_EPS = np.finfo(float).eps
+
+
+@pytest.mark.parametrize(
+    ("x", "truth"),
+    [
+        (np.geomspace(1e-10, 1e10, 60), (-12.5, 1000.0)),  # slope was off by 0.5
+        (1e9 + np.linspace(0.0, 1.0, 40), (3.0 - 2e9, 2.0)),
+        (-1e12 + np.r_[np.linspace(0, 0.1, 58), 5.0, 10.0], (-40000.0, 0.0)),
+        (1e-300 * np.arange(30.0), (1.0, 1e300)),
+        (1.5e308 * np.linspace(-1.0, 1.0, 30), (5.0, -1e-300)),
+        (np.linspace(0.0, 1.0, 30), (1e300, 1e300)),
+    ],
+)
+@pytest.mark.parametrize("k", [1, 3, 4, 5])
+@pytest.mark.filterwarnings("ignore:x values lie only about")  # -1e12 + 0.1 span: warned, right
+def test_exact_lines_are_reproduced_at_extreme_scales(x, truth, k):
+    a, b = truth
+    y = a + b * x
+    sigma = _EPS * float(np.max(np.abs(y) + np.abs(b * x)))
+    h = 2.0 * float(np.mean(np.diff(x / 2)))
+    model = FdaInterpolator(k=k).fit(x, y)
+    np.testing.assert_allclose(model(x[::3]), y[::3], rtol=0, atol=1e4 * sigma)
+    slope, std = model.differentiate(1)(x[::3], return_std=True)
+    with np.errstate(over="ignore"):
+        slope_tol = max(1e4 * sigma * 10 / h, 1e4 * _EPS * abs(b))
+    np.testing.assert_allclose(slope, b, rtol=0, atol=slope_tol)
+    assert np.all(np.isfinite(std))
+    # The user-unit spline agrees, where its knots (k intervals past the ends) fit in float64.
+    try:
+        spline = model.spline_
+    except ValueError as error:
+        assert np.abs(x).max() > 1e307 and "exceed the float64 range" in str(error)
+    else:
+        np.testing.assert_allclose(spline(x[::3]), y[::3], rtol=0, atol=1e4 * sigma)
+
+
+@settings(max_examples=25, deadline=None)
+@given(log_x=st.integers(-300, 290), log_y=st.integers(-290, 290), seed=st.integers(0, 99))
+def test_fits_are_scale_free(log_x, log_y, seed):
+    """Scaling x and y by powers of ten scales the fit and its derivatives accordingly (the
+    internal units are exact powers of two: only rounding of the scaled data differs)."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0.0, 1.0, 40))
+    y = np.sin(6 * t) + rng.normal(0, 0.05, 40)
+    sx, sy = 10.0**log_x, 10.0**log_y
+    small = FdaInterpolator().fit(t, y)
+    big = FdaInterpolator().fit(sx * t, sy * y)
+    np.testing.assert_allclose(big(sx * t), sy * small(t), rtol=1e-6, atol=1e-9 * sy)
+    slope = small.differentiate(1)(t)
+    with np.errstate(over="ignore", under="ignore"):
+        factor = sy / sx
+    if np.isfinite(factor) and factor > 1e-290:
+        np.testing.assert_allclose(
+            big.differentiate(1)(sx * t), factor * slope, rtol=1e-5, atol=1e-8 * factor
+        )
+
+
+def test_results_beyond_the_float_range_are_refused_with_the_fix():
+    x = 1e-300 * np.arange(30.0)
+    model = FdaInterpolator().fit(x, 1e300 * np.sin(np.arange(30.0) / 3))
+    assert np.all(np.isfinite(model(x)))
+    with pytest.raises(ValueError, match="exceeds the float64 range.*larger units"):
+        model.differentiate(1)(x)
+
+
+@pytest.mark.filterwarnings("ignore:x values lie only about")
+def test_extreme_weights_x_and_y_fit_without_crashing():
+    """Weights of 1e308, x up to 1.7e308 and y of 1e-319 (the fuzz's SVD and overflow
+    crashes): the constant comes back."""
+    x = np.linspace(0, 1.7e308, 6)
+    y = np.full(6, 9.9e-320)
+    model = FdaInterpolator(smoothing=1e300, k=1).fit(x, y, weights=np.full(6, 1e308))
+    np.testing.assert_allclose(model(x), y, rtol=1e-3)
+    x = -1e12 + np.r_[np.linspace(0, 0.1, 58), 5.0, 10.0]
+    model = FdaInterpolator().fit(x, 0.5 + 2.0 * x, weights=np.full(60, 1e308))
+    np.testing.assert_allclose(model.differentiate(1)(x), 2.0, rtol=1e-6)

@@ -233,7 +233,14 @@ class FdaInterpolator(BaseInterpolator):
         self._check_is_fitted()
         scaling: Scaling = self.scaling_
         inner: BSpline = self.unit_spline_
-        knots = np.ldexp(scaling.lo + scaling.span * inner.t, scaling.x_exp)
+        with np.errstate(over="ignore"):
+            knots = np.ldexp(scaling.lo + scaling.span * inner.t, scaling.x_exp)
+        if not np.isfinite(knots).all():
+            raise ValueError(
+                "the spline's knots, which continue k intervals past the samples, exceed the "
+                "float64 range in the units of x; evaluate the interpolator itself (it works "
+                "in internal units), or express x in larger units"
+            )
         line = polynomial_bspline_coefficients(self.poly_, inner.t, inner.k)
         coef = scaling.to_user(line + scaling.resid * inner.c, 0)
         return BSpline(
