@@ -466,13 +466,13 @@ def test_results_beyond_the_float_range_are_refused_with_the_fix(family):
     x = 1e-300 * np.arange(30.0)
     model = family().fit(x, 1e300 * np.sin(np.arange(30.0)))
     assert np.all(np.isfinite(model(x)))
-    with pytest.raises(ValueError, match="exceeds the float64 range.*larger units"):
+    with pytest.raises(ValueError, match=r"exceeds the float64 range.*larger units"):
         model.differentiate(1)(x)
 
 
 def test_samples_that_coincide_at_float64_resolution_are_refused():
     x = np.r_[0.0, 5e-324, 1e-323, np.arange(1.0, 10.0)]
-    with pytest.raises(ValueError, match="5e-324.*so close together.*merge or drop"):
+    with pytest.raises(ValueError, match=r"5e-324.*so close together.*merge or drop"):
         LlaInterpolator().fit(x, x)
 
 

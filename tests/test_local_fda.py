@@ -253,7 +253,7 @@ def test_results_beyond_the_float_range_are_refused_with_the_fix():
     x = 1e-300 * np.arange(30.0)
     model = FdaInterpolator().fit(x, 1e300 * np.sin(np.arange(30.0) / 3))
     assert np.all(np.isfinite(model(x)))
-    with pytest.raises(ValueError, match="exceeds the float64 range.*larger units"):
+    with pytest.raises(ValueError, match=r"exceeds the float64 range.*larger units"):
         model.differentiate(1)(x)
 
 
