@@ -277,9 +277,10 @@ class FdaInterpolator(BaseInterpolator):
         return scaling.to_user(out, order, what="standard error")
 
 
-def _rss_exponent(data: FitData, std: Standardised) -> int:
-    """A residual sum of squares in the user's units is ``2**-exponent`` times one in the
-    internal units (times the mean weight and each series' residual scale squared)."""
+def _rss_exponent(data: FitData, std: Standardised) -> np.ndarray:
+    """Per series, a residual sum of squares in the user's units is ``2**-exponent`` times
+    one in the internal units (times the mean weight and the series' residual scale
+    squared)."""
     return -(data.weight_exp + std.w_exp + 2 * std.scaling.y_exp)
 
 
