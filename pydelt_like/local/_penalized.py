@@ -163,7 +163,17 @@ def penalized_path(
     p = diff.T @ diff
     # Put A and P on one scale, so that the lambda grid means the same for every data set.
     p *= np.trace(a) / np.trace(p)
-    mu, vectors = _split_eigh(a, p, order)
+    try:
+        mu, vectors = _split_eigh(a, p, order)
+    except np.linalg.LinAlgError:
+        # The data's Gram matrix is singular on the polynomials of degree below ``order``:
+        # at float64 resolution the samples sit at fewer than ``order`` distinct places.
+        raise ValueError(
+            f"the samples do not determine a polynomial of degree {order - 1} at float64 "
+            "resolution: they cluster so tightly against the range of x (e.g. most within "
+            f"1e-7 of it, or spread over many decades) that fewer than {order} distinct "
+            "positions remain; lower k, or give samples spread over the range"
+        ) from None
     z = vectors.T @ np.asarray(weighted.T @ y)
     # Directions the data do not see (mu at rounding level: more basis functions than
     # samples, knot intervals without samples) have z = 0 in exact arithmetic; their rounding

@@ -138,7 +138,15 @@ def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, line: bool = Tru
     fitted = line_[0] + u[:, None] * line_[1]
     z1 = y1 - fitted
     # Rounding of y itself, and of the line's evaluation, bound what an exact line leaves.
-    rounding = _LINE_ULPS * _EPS * (np.abs(y1) + np.abs(line_[0]) + np.abs(u[:, None] * line_[1]))
+    # The line's own rounding adds that of its sums (the weighted mean of |y|, and the slope
+    # over the spread of u), which matters where |y| is far below its mean (a line through
+    # zero over many decades of x).
+    typical = np.einsum("i,ij->j", wn, np.abs(y1)) / wn.sum() + np.abs(line_[1])
+    rounding = (
+        _LINE_ULPS
+        * _EPS
+        * (np.abs(y1) + np.abs(line_[0]) + np.abs(u[:, None] * line_[1]) + typical)
+    )
     exact = np.all(np.abs(z1) <= rounding, axis=0) & line
     # An exact line leaves z = 0; its residual scale is then arbitrary, and 1 keeps divisions safe.
     resid = np.where(exact, 1.0, np.abs(z1).max(axis=0))
