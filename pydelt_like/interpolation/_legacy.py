@@ -108,15 +108,26 @@ class SegmentedLinear(_Curve):
             if starts[-1] + window_size < n:
                 starts.append(n - window_size)
         idx = np.asarray(starts)[:, None] + np.arange(window_size)  # (segments, window)
-        xs, ys = x[idx], y[idx]  # (S, w), (S, w, m)
-        xc = xs - xs.mean(axis=1, keepdims=True)
-        yc = ys - ys.mean(axis=1, keepdims=True)
+        # x and y divided by powers of two above their largest magnitudes (exact), so that
+        # squares and sums of values near the float range's ends stay finite.
+        self._x_exp = int(np.frexp(max(np.abs(x).max(), 1e-300))[1])
+        self._y_exp = np.frexp(np.maximum(np.abs(y).max(axis=0), 1e-300))[1]
+        xs, ys = np.ldexp(x[idx], -self._x_exp), np.ldexp(y[idx], -self._y_exp)
+        self._x_mean = xs.mean(axis=1)
+        self._y_mean = ys.mean(axis=1)
+        xc = xs - self._x_mean[:, None]
+        yc = ys - self._y_mean[:, None, :]
         sxx = (xc**2).sum(axis=1)[:, None]
-        self.slope_ = np.einsum("sw,swm->sm", xc, yc) / sxx
-        self.intercept_ = ys.mean(axis=1) - self.slope_ * xs.mean(axis=1)[:, None]
+        self._slope = np.einsum("sw,swm->sm", xc, yc) / sxx
+        with np.errstate(over="ignore", under="ignore"):
+            self.slope_ = np.ldexp(self._slope, self._y_exp - self._x_exp)
+            self.intercept_ = np.ldexp(
+                self._y_mean - self._slope * self._x_mean[:, None], self._y_exp
+            )
         syy = (yc**2).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.r_squared_ = np.where(syy > 0, self.slope_**2 * sxx / syy, 1.0)
+            self.r_squared_ = np.where(syy > 0, self._slope**2 * sxx / syy, 1.0)
+        xs = x[idx]
         self.bounds_ = np.column_stack([xs[:, 0], xs[:, -1]])
         self.force_continuous = force_continuous
 
@@ -127,10 +138,14 @@ class SegmentedLinear(_Curve):
         distance = np.minimum(np.abs(x[:, None] - a), np.abs(x[:, None] - b))
         none = ~inside.any(axis=1)
         inside[none, np.argmin(distance[none], axis=1)] = True
-        lines = self.slope_[None] * x[:, None, None] + self.intercept_[None]  # (k, S, m)
+        # Each segment's line about its mean, in the scaled units, then scaled back.
+        xu = np.ldexp(x, -self._x_exp)[:, None, None]
+        inner = self._slope[None] * (xu - self._x_mean[None, :, None]) + self._y_mean[None]
+        lines = np.ldexp(inner, self._y_exp)  # (k, S, m)
         if self.force_continuous:
-            span = np.where(b > a, b - a, 1.0)
-            w = 2 * np.minimum((x[:, None] - a) / span, (b - x[:, None]) / span)
+            au, bu, xk = (np.ldexp(v, -self._x_exp) for v in (a, b, x))
+            span = np.where(bu > au, bu - au, 1.0)
+            w = 2 * np.minimum((xk[:, None] - au) / span, (bu - xk[:, None]) / span)
             w = np.where(inside, np.clip(w, 0, None), 0.0)
             single = inside.sum(axis=1) == 1
             flat = w.sum(axis=1) == 0
