@@ -492,10 +492,11 @@ def test_noise_free_data_stop_the_window_search_early():
 
 def test_large_searches_leave_out_fewer_samples_the_same_for_every_window():
     """Above the budget the same evenly spread subset is scored for every window (so scores
-    stay comparable); up to 1 000 samples every sample is left out."""
+    stay comparable); up to about 800 samples every sample is left out."""
     from pydelt_like.local import _selection
 
-    assert sum(window_ladder(3, 1000)) * _selection.MAX_CV_POINTS <= _selection.CV_BUDGET
+    assert _selection.MAX_CV_POINTS == 1000
+
     seen = []
     original = _selection.window_sums
 
@@ -505,12 +506,12 @@ def test_large_searches_leave_out_fewer_samples_the_same_for_every_window():
 
     x = np.linspace(0.0, 1.0, 3000)
     y = np.sin(5 * x)[:, None] + np.random.default_rng(0).normal(0, 0.1, (3000, 1))
-    ladder = window_ladder(3, 3000)[:12]
+    ladder = window_ladder(3, 3000)[-5:]
     try:
         _selection.window_sums = spy
         cross_validate(x, y, np.ones(3000), kernel="uniform", degrees=(1,), windows=ladder)
     finally:
         _selection.window_sums = original
     sizes = {size for _, size in seen}
-    expected = min(1000, _selection.CV_BUDGET // sum(ladder))
-    assert sizes == {expected}
+    expected = max(200, min(1000, _selection.CV_BUDGET // sum(ladder)))
+    assert sizes == {expected} and expected < 1000

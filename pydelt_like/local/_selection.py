@@ -51,9 +51,9 @@ MAX_CV_POINTS = 1_000
 _CHUNK_ELEMENTS = 2_000_000
 #: At most this many (left-out samples x window samples) summed over the candidate windows:
 #: above it, fewer samples are left out (the same ones for every window, so the scores stay
-#: comparable), at least MIN_CV_POINTS. Up to 1 000 samples nothing changes; on 3 000 (the
-#: most a fit works on), about 430 are left out and the search costs a third of all 1 000.
-CV_BUDGET = 12_000_000
+#: comparable), at least MIN_CV_POINTS. Up to about 800 samples nothing changes; on 1 000,
+#: 637 are left out; on 3 000 (the most a fit works on), about 205.
+CV_BUDGET = 6_000_000
 MIN_CV_POINTS = 200
 #: A score (mean squared prediction error of a series scaled to magnitude one) below this is
 #: rounding: local fits of degree 7 carry relative errors up to ~1e-12. Once every series'
