@@ -252,14 +252,22 @@ def _windowed(
         [np.asarray(fitted.differentiate(q)(centres)).reshape(k, -1) for q in range(n + 1)],
         axis=-1,
     )
-    # The local Taylor polynomial at each centre, evaluated on its window: its R^2.
-    window = np.lib.stride_tricks.sliding_window_view(xs, emb)  # (k, emb)
-    values = np.lib.stride_tricks.sliding_window_view(ys, emb, axis=0)  # (k, m, emb)
-    powers = (window - centres[:, None])[:, None, :, None] ** np.arange(n + 1)
-    taylor = (powers / np.array([math.factorial(q) for q in range(n + 1)])) @ derivs[..., None]
-    residual = ((values - taylor[..., 0]) ** 2).sum(axis=-1)
-    spread = ((values - values.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # The local Taylor polynomial at each centre, evaluated on its window: its R^2 (scale
+    # free: x and each series divided by powers of two, exactly, so that squares of values
+    # near the float range's ends stay finite).
+    x_exp = int(np.frexp(max(float(np.abs(xs).max()), 1e-300))[1])
+    y_exp = np.frexp(np.maximum(np.abs(ys).max(axis=0), 1e-300))[1]  # (m,)
+    window = np.lib.stride_tricks.sliding_window_view(np.ldexp(xs, -x_exp), emb)  # (k, emb)
+    values = np.lib.stride_tricks.sliding_window_view(
+        np.ldexp(ys, -y_exp), emb, axis=0
+    )  # (k, m, emb)
+    powers = (window - np.ldexp(centres, -x_exp)[:, None])[:, None, :, None] ** np.arange(n + 1)
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = np.ldexp(derivs, np.arange(n + 1) * x_exp - y_exp[:, None])
+    taylor = (powers / np.array([math.factorial(q) for q in range(n + 1)])) @ scaled[..., None]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        residual = ((values - taylor[..., 0]) ** 2).sum(axis=-1)
+        spread = ((values - values.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
         r2 = np.where(spread > 0, 1 - residual / spread, np.where(residual > 0, 0.0, 1.0))
     if r2_threshold is not None:
         for j in range(derivs.shape[1]):

@@ -141,7 +141,7 @@ class SegmentedLinear(_Curve):
         # Each segment's line about its mean, in the scaled units, then scaled back.
         xu = np.ldexp(x, -self._x_exp)[:, None, None]
         inner = self._slope[None] * (xu - self._x_mean[None, :, None]) + self._y_mean[None]
-        lines = np.ldexp(inner, self._y_exp)  # (k, S, m)
+        lines = inner  # (k, S, m), in units of 2**y_exp until the end
         if self.force_continuous:
             au, bu, xk = (np.ldexp(v, -self._x_exp) for v in (a, b, x))
             span = np.where(bu > au, bu - au, 1.0)
@@ -151,10 +151,10 @@ class SegmentedLinear(_Curve):
             flat = w.sum(axis=1) == 0
             w[single | flat] = inside[single | flat]
             w /= w.sum(axis=1, keepdims=True)
-            return np.einsum("ks,ksm->km", w, lines)
+            return np.ldexp(np.einsum("ks,ksm->km", w, lines), self._y_exp)
         score = np.where(inside[:, :, None], self.r_squared_[None], -np.inf)
         best = np.argmax(score, axis=1)  # (k, m)
-        return np.take_along_axis(lines, best[:, None, :], axis=1)[:, 0, :]
+        return np.ldexp(np.take_along_axis(lines, best[:, None, :], axis=1)[:, 0, :], self._y_exp)
 
 
 def _data(time: Any, signal: Any, method: str) -> FitData:
