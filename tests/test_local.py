@@ -476,23 +476,31 @@ def test_samples_that_coincide_at_float64_resolution_are_refused():
         LlaInterpolator().fit(x, x)
 
 
-def test_noise_free_data_stop_the_window_search_early():
-    """Scores at rounding level end the search a few sizes later: an exact cubic on 3 000
-    samples scores a handful of windows, not the whole ladder to 3 000."""
+def test_noise_free_data_double_the_window_search():
+    """Scores at rounding are ties: once there, window sizes double instead of walking the
+    ladder, and among the ties the lowest exact degree and the largest window win, alone (an
+    exact cubic on 3 000 samples: degree 3 on all of them, a dozen sizes scored)."""
     x = np.linspace(0.0, 1.0, 3000)
     y = (x**3 - x)[:, None] / 0.4
     ladder = window_ladder(3, x.size)
-    _, scores = cross_validate(
-        x, y, np.ones(x.size), kernel="uniform", degrees=(1, 2, 3), windows=ladder
+    choices, scores = cross_validate(
+        x, y, np.ones(x.size), kernel="uniform", degrees=(1, 2, 3, 4), windows=ladder
     )
     scored = sorted({window for _, window in scores})
-    assert len(scored) <= 8 < len(ladder)
-    assert min(float(s[0]) for s in scores.values()) < 1e-24
+    assert len(scored) <= 16 < len(ladder)
+    assert choices[0].degree == 3 and choices[0].windows == (3000,)
+    assert min(float(s[0]) for s in scores.values()) == _selection_floor()
+
+
+def _selection_floor():
+    from pydelt_like.local._selection import ROUNDING_SCORE
+
+    return ROUNDING_SCORE
 
 
 def test_large_searches_leave_out_fewer_samples_the_same_for_every_window():
     """Above the budget the same evenly spread subset is scored for every window (so scores
-    stay comparable); up to about 800 samples every sample is left out."""
+    stay comparable); up to 1 000 samples every sample is left out."""
     from pydelt_like.local import _selection
 
     assert _selection.MAX_CV_POINTS == 1000
