@@ -61,6 +61,9 @@ MIN_CV_POINTS = 200
 #: ~1e-12. Once every series' best is there, window sizes double (noise-free data never see
 #: the score rise well past its best, and would otherwise walk every window size).
 ROUNDING_SCORE = 1e-24
+#: At most this many distinct block sizes (each costs a pass per window and degree); beyond,
+#: block sizes round up to powers of two. Regular and uniformly random sampling have under 10.
+_MAX_BLOCK_GROUPS = 16
 #: Windows of the chosen degree whose Akaike weight is at least this fraction of the best's
 #: join the average, at most _MAX_AVERAGED of them: beyond, their share is negligible.
 _SHARE_CUTOFF = 0.01
@@ -158,6 +161,11 @@ def cross_validate(
         limit = max(MIN_CV_POINTS, min(MAX_CV_POINTS, CV_BUDGET // max(1, sum(windows))))
     left_out = cv_points(x.size, limit)
     blocks = block_sizes(x, left_out)
+    if np.unique(blocks).size > _MAX_BLOCK_GROUPS:
+        # Each block size costs one pass per window and degree: on sampling this uneven
+        # (e.g. geometric over many decades) blocks round up to powers of two.
+        rounded = 2 ** np.ceil(np.log2(blocks)).astype(int)
+        blocks = np.minimum(rounded, blocks.max())
     wide = np.flatnonzero(blocks > 1)
     points = x[left_out]
     target = y[left_out]
