@@ -273,6 +273,17 @@ class LocalPolynomialInterpolator(BaseInterpolator):
     ) -> list[Choice]:
         """The degree and window of each series: the user's, or cross-validated."""
         n = work.x.size
+        zero = ~np.any(work.y[:, columns] != 0, axis=0)
+        if zero.any():
+            # Exact lines (zero about their line, in internal units) are fitted exactly by
+            # any window and degree of at least 1: the smallest, with nothing to score.
+            p0 = 1 if degree is None else degree
+            out = [Choice(p0, window or min(n, p0 + 2), 0.0)] * columns.size
+            if not zero.all():
+                rest = self._choose(work, degree, window, robustness, columns[~zero], near)
+                for slot, choice in zip(np.flatnonzero(~zero), rest, strict=True):
+                    out[slot] = choice
+            return out
         if degree is not None and window is not None:
             return [Choice(degree, window, float("nan"))] * columns.size
         if degree is not None:

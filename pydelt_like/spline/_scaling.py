@@ -137,6 +137,13 @@ def standardise(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, line: bool = Tru
     line_ = _weighted_line(u, y1, wn) if line else np.zeros((2, y1.shape[1]))
     fitted = line_[0] + u[:, None] * line_[1]
     z1 = y1 - fitted
+    if line:
+        # One step of refinement: the line of the residuals corrects the rounding of the
+        # first line's sums (which grows with the number of samples), so that an exact
+        # line of 9 000 samples leaves residuals of a few ulps of y, not hundreds.
+        line_ = line_ + _weighted_line(u, z1, wn)
+        fitted = line_[0] + u[:, None] * line_[1]
+        z1 = y1 - fitted
     # Rounding of y itself, and of the line's evaluation, bound what an exact line leaves.
     # The line's own rounding adds that of its sums (the weighted mean of |y|, and the slope
     # over the spread of u), which matters where |y| is far below its mean (a line through
