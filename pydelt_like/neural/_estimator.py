@@ -486,7 +486,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
-            lbfgs_iterations=lbfgs_budget(self.lbfgs_iterations, self.epochs, self.n_features_),
+            lbfgs_iterations=lbfgs_budget(
+                self.lbfgs_iterations, self.epochs, self.n_features_, order.size
+            ),
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
