@@ -275,3 +275,74 @@ def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best
     assert net.architecture_.activation == _selection.CANDIDATES[int(np.argmin(judged))]
     again = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
     np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible
+
+
+# ------------------------------------------------------------------ large data
+def test_an_epoch_of_large_data_is_4096_samples_in_mini_batches_of_256():
+    from pydelt_like.neural._training import epoch_plan
+
+    assert epoch_plan(4096, None) == (4096, 4096)  # full batch up to 4,096 samples
+    assert epoch_plan(10_000, None) == (256, 4096)
+    assert epoch_plan(10_000, 32) == (32, 10_000)  # a given batch size covers every sample
+    assert epoch_plan(100, 1000) == (100, 100)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "d", "n", "budget"),
+    [(50, 1, 4096, 50), (50, 1, 10_000, 20), (1000, 3, 100_000, 40), (10, 1, 10**7, 1)],
+)
+def test_the_default_lbfgs_budget_shrinks_past_4096_samples(epochs, d, n, budget):
+    from pydelt_like.neural._training import lbfgs_budget
+
+    assert lbfgs_budget(None, epochs, d, n) == budget
+    assert lbfgs_budget(7, epochs, d, n) == 7  # a given budget is kept
+
+
+def test_large_noisy_data_train_in_mini_batches_and_refine_in_float32(monkeypatch):
+    from pydelt_like.neural import _training
+
+    batches, refined = [], []
+    gradient = _training.loss_and_gradient
+    lbfgs = _training._lbfgs
+
+    def counting(flat, activation, theta, batch, *args, **kwargs):
+        batches.append((batch.x.shape[0], theta.dtype))
+        return gradient(flat, activation, theta, batch, *args, **kwargs)
+
+    def recording(flat, activation, theta, *args):
+        refined.append(theta.dtype)
+        return lbfgs(flat, activation, theta, *args)
+
+    monkeypatch.setattr(_training, "loss_and_gradient", counting)
+    monkeypatch.setattr(_training, "_lbfgs", recording)
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, 5000))
+    y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
+    net = _tiny(hidden_layers=(16, 16), n_members=2, epochs=20, lbfgs_iterations=None).fit(x, y)
+    adam = batches[: 20 * 16]
+    assert adam == [(256, torch.float32)] * (20 * 16)  # 20 epochs of 4,096 samples
+    assert refined == [torch.float32]  # noise of 5 % pins the fit far above float32's rounding
+    assert net.n_iterations_ <= 20 + 50 * 4096 // 5000
+    grid = np.linspace(0.3, 6.0, 200)
+    assert np.abs(net(grid) - np.sin(grid)).max() < 0.03
+    assert np.abs(net.differentiate(1)(grid) - np.cos(grid)).max() < 0.08
+    again = _tiny(hidden_layers=(16, 16), n_members=2, epochs=20, lbfgs_iterations=None)
+    assert np.array_equal(again.fit(x, y)(grid), net(grid))  # seeded: bit-reproducible
+
+
+@pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
+def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
+    from pydelt_like.neural import _training
+
+    refined = []
+    lbfgs = _training._lbfgs
+
+    def recording(flat, activation, theta, *args):
+        refined.append(theta.dtype)
+        return lbfgs(flat, activation, theta, *args)
+
+    monkeypatch.setattr(_training, "_lbfgs", recording)
+    x = np.linspace(0.0, 1.0, 5000)
+    _tiny(epochs=1, lbfgs_iterations=2).fit(x, x**2)
+    _tiny(epochs=1, lbfgs_iterations=2, early_stopping="none").fit(x, x**2 + 0.1 * np.sin(99 * x))
+    assert refined == [torch.float64, torch.float64]

@@ -331,11 +331,14 @@ def _adam(
             if cursor + per_epoch > layout_n:
                 shuffled = torch.randperm(layout_n, generator=generator).to(data.x.device)
                 cursor = 0
-            order = shuffled[cursor : cursor + per_epoch]
+            epoch_data = data.subset(shuffled[cursor : cursor + per_epoch])  # one gather
             cursor += per_epoch
             batches = [
                 Batch.of(monitor.layout, part.x, part.y, part.w, settings.mean_weight)
-                for part in (data.subset(index) for index in order.split(size))
+                for part in (
+                    epoch_data.subset(slice(start, start + size))
+                    for start in range(0, per_epoch, size)
+                )
             ]
         for batch in batches:
             step += 1
