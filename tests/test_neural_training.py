@@ -347,3 +347,32 @@ def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
     _tiny(epochs=1, lbfgs_iterations=2).fit(x, x**2)
     _tiny(epochs=1, lbfgs_iterations=2, early_stopping="none").fit(x, x**2 + 0.1 * np.sin(99 * x))
     assert refined == [torch.float64, torch.float64]
+
+
+@pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
+def test_threads_are_sized_by_an_adam_step_a_mini_batch_on_large_data(monkeypatch):
+    from pydelt_like.neural import _devices, _estimator
+
+    seen = []
+    train = _estimator.train
+
+    def recording(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return train(*args, **kwargs)
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        monkeypatch.setattr(_estimator, "train", recording)
+        # 39 multiply-adds per sample for this network: a thread per ~100 samples of a step.
+        monkeypatch.setattr(_devices, "_WORK_PER_THREAD", 4000.0)
+        x = np.linspace(0.0, 1.0, 5000)
+        for optimizer in ("adam+lbfgs", "lbfgs"):
+            _tiny(epochs=1, lbfgs_iterations=1, optimizer=optimizer).fit(x[::100], x[::100])
+            _tiny(epochs=1, lbfgs_iterations=1, optimizer=optimizer).fit(x, x)
+    finally:
+        torch.set_num_threads(before)
+    # Adam steps of 50 and of 256 samples (mini-batches), L-BFGS alone on 50 and on 5,000.
+    assert seen == [1, 2, 1, 4]

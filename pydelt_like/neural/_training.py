@@ -34,6 +34,7 @@ __all__ = [
     "TrainingResult",
     "TrainingSettings",
     "diverged",
+    "epoch_plan",
     "lbfgs_budget",
     "train",
 ]
