@@ -376,3 +376,14 @@ def test_threads_are_sized_by_an_adam_step_a_mini_batch_on_large_data(monkeypatc
         torch.set_num_threads(before)
     # Adam steps of 50 and of 256 samples (mini-batches), L-BFGS alone on 50 and on 5,000.
     assert seen == [1, 2, 1, 4]
+
+
+def test_the_slow_fit_clock_weighs_a_large_data_lbfgs_iteration_as_n_over_4096_epochs():
+    from pydelt_like.neural._training import TrainingSettings, _Monitor
+
+    layout = EnsembleLayout(NetworkArchitecture((4,), "tanh", 1, False), 1, 1)
+    settings = TrainingSettings("adam+lbfgs", 100, 30, 0.01, 0.0, None, False, None, 1.0)
+    small = _Monitor(layout, settings, 100, 30, "test", n_samples=1000)
+    large = _Monitor(layout, settings, 100, 30, "test", n_samples=40_960)
+    assert (small.lbfgs_weight, small.watch.total) == (1.0, 130.0)
+    assert (large.lbfgs_weight, large.watch.total) == (10.0, 400.0)  # 30 full passes of 40,960

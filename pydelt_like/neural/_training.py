@@ -238,7 +238,13 @@ class _Monitor:
     """The loss history, the progress bar, the slow-fit warning and the validation record."""
 
     def __init__(
-        self, layout: EnsembleLayout, settings: TrainingSettings, adam: int, lbfgs: int, name: str
+        self,
+        layout: EnsembleLayout,
+        settings: TrainingSettings,
+        adam: int,
+        lbfgs: int,
+        name: str,
+        n_samples: int,
     ) -> None:
         self.layout = layout
         self.settings = settings
@@ -247,7 +253,10 @@ class _Monitor:
         self.bar = (
             progress_bar(total=self.total, desc=name, unit="step") if settings.progress else None
         )
-        self.watch = _Stopwatch(self.total, quiet=self.bar is not None)
+        # The clock counts work in epochs; past _EPOCH_SAMPLES samples an L-BFGS iteration (a
+        # full pass) weighs n / _EPOCH_SAMPLES of them, so that the projection stays right.
+        self.lbfgs_weight = max(1.0, n_samples / _EPOCH_SAMPLES)
+        self.watch = _Stopwatch(adam + lbfgs * self.lbfgs_weight, quiet=self.bar is not None)
         self.best: Any = None  # (validation loss (N,), weights (N, P)) when validating
 
     def record(self, losses: Sequence[Any], members: int, work: float) -> None:
@@ -396,7 +405,7 @@ def _lbfgs(
         done += len(losses)
         if not bool(torch.isfinite(theta).all()):
             raise diverged(f"the weights (L-BFGS iteration {done})", settings)
-        monitor.record(losses, members, epochs + done)
+        monitor.record(losses, members, epochs + done * monitor.lbfgs_weight)
         if held_out is not None:
             monitor.validate(flat, activation, theta, held_out)
         if targets is not None:
@@ -448,7 +457,7 @@ def train(
     members = layout.architecture.n_members
     adam_steps = settings.epochs if "adam" in settings.optimizer else 0
     lbfgs_steps_max = settings.lbfgs_iterations if "lbfgs" in settings.optimizer else 0
-    monitor = _Monitor(layout, settings, adam_steps, lbfgs_steps_max, name)
+    monitor = _Monitor(layout, settings, adam_steps, lbfgs_steps_max, name, data.x.shape[0])
     held_out = None
     if validation is not None:
         held_out = Batch.of(layout, validation.x, validation.y, validation.w, settings.mean_weight)
