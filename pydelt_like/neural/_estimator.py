@@ -172,7 +172,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         0.5 ms on 100 samples and 15 ms on 4,096 or more, on one core. ``epochs`` also sets
         the default L-BFGS budget (see ``lbfgs_iterations``), so the whole fit costs about 1
         to 2.5 times ``epochs`` epochs (up to 5 with several inputs), whatever the number of
-        samples: 100,000 samples in 3-D fit at the defaults in 35-52 s on a busy 2-core CPU. A
+        samples: 100,000 samples in 3-D fit at the defaults in 40-52 s on a busy 2-core CPU. A
         fit projected to take more than a minute warns, saying how long, unless
         ``progress=True`` shows a bar with its own estimate.
     learning_rate : float, default=0.01
@@ -189,8 +189,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         proportion to the work asked for; on more than 4,096 samples that many times
         ``4096 / n`` (at least one), since an iteration's cost grows with n while the
         mini-batch epochs already bring the fit near the noise. There, on data whose noise
-        is at least 0.1 % of their spread, the iterations run in float32 (half the cost; the
-        noise, not the rounding, limits the fit). Each network stops earlier when its
+        is at least 0.1 % of their spread (with ``early_stopping='noise'``, which estimates
+        it), the iterations run in float32 (half the cost; the noise, not the rounding,
+        limits the fit). Each network stops earlier when its
         training error reaches the noise level (see ``early_stopping``) or stops improving
         (converged).
     batch_size : int or None, default=None
