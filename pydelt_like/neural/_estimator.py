@@ -56,9 +56,9 @@ from pydelt_like.neural._training import (
     TrainingData,
     TrainingSettings,
     diverged,
-    epoch_plan,
     lbfgs_budget,
     network_targets,
+    step_samples,
     train,
     warn_user,
 )
@@ -433,11 +433,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         default = "float32" if self.device_.type == "cuda" else "float64"
         dtype = getattr(torch, self.dtype or default)
         self.dtype_ = str(dtype).replace("torch.", "")
-        # Threads by the samples of an Adam step (mini-batches on large data): a second thread
-        # on 256-sample steps made a 100,000-sample fit 8-17 times slower under load (measured).
-        step = data.n_samples
-        if self.optimizer != "lbfgs":
-            step = epoch_plan(data.n_samples, self.batch_size)[0]
+        step = step_samples(data.n_samples, self.batch_size, str(self.optimizer))
         threads = training_threads(layout, step, self.num_threads, self.device_)
         with intra_op_threads(threads):
             noise_std = self._train(x, y, w, layout, dtype)
