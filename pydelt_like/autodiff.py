@@ -83,7 +83,8 @@ def neural_network_derivative(
     learning_rate : float, default=0.001
         Adam's initial learning rate.
     batch_size : int or None, default=None
-        Mini-batch size; ``None`` uses every sample at each step (PyDelt's default is 32).
+        Mini-batch size; ``None`` uses every sample at each step up to 4,096 samples and
+        mini-batches of 256 beyond (PyDelt's default is 32).
     early_stopping : bool, default=True
         ``True`` stops the refinement at the noise level of the data; ``False`` uses the
         whole budget.

@@ -275,3 +275,115 @@ def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best
     assert net.architecture_.activation == _selection.CANDIDATES[int(np.argmin(judged))]
     again = _tiny(activation="auto", epochs=40, lbfgs_iterations=30).fit(x, y)
     np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible
+
+
+# ------------------------------------------------------------------ large data
+def test_an_epoch_of_large_data_is_4096_samples_in_mini_batches_of_256():
+    from pydelt_like.neural._training import epoch_plan
+
+    assert epoch_plan(4096, None) == (4096, 4096)  # full batch up to 4,096 samples
+    assert epoch_plan(10_000, None) == (256, 4096)
+    assert epoch_plan(10_000, 32) == (32, 10_000)  # a given batch size covers every sample
+    assert epoch_plan(100, 1000) == (100, 100)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "d", "n", "budget"),
+    [(50, 1, 4096, 50), (50, 1, 10_000, 20), (1000, 3, 100_000, 40), (10, 1, 10**7, 1)],
+)
+def test_the_default_lbfgs_budget_shrinks_past_4096_samples(epochs, d, n, budget):
+    from pydelt_like.neural._training import lbfgs_budget
+
+    assert lbfgs_budget(None, epochs, d, n) == budget
+    assert lbfgs_budget(7, epochs, d, n) == 7  # a given budget is kept
+
+
+def test_large_noisy_data_train_in_mini_batches_and_refine_in_float32(monkeypatch):
+    from pydelt_like.neural import _training
+
+    batches, refined = [], []
+    gradient = _training.loss_and_gradient
+    lbfgs = _training._lbfgs
+
+    def counting(flat, activation, theta, batch, *args, **kwargs):
+        batches.append((batch.x.shape[0], theta.dtype))
+        return gradient(flat, activation, theta, batch, *args, **kwargs)
+
+    def recording(flat, activation, theta, *args):
+        refined.append(theta.dtype)
+        return lbfgs(flat, activation, theta, *args)
+
+    monkeypatch.setattr(_training, "loss_and_gradient", counting)
+    monkeypatch.setattr(_training, "_lbfgs", recording)
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, 5000))
+    y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
+    net = _tiny(hidden_layers=(16, 16), n_members=2, epochs=20, lbfgs_iterations=None).fit(x, y)
+    adam = batches[: 20 * 16]
+    assert adam == [(256, torch.float32)] * (20 * 16)  # 20 epochs of 4,096 samples
+    assert refined == [torch.float32]  # noise of 5 % pins the fit far above float32's rounding
+    assert net.n_iterations_ <= 20 + 50 * 4096 // 5000
+    grid = np.linspace(0.3, 6.0, 200)
+    assert np.abs(net(grid) - np.sin(grid)).max() < 0.03
+    assert np.abs(net.differentiate(1)(grid) - np.cos(grid)).max() < 0.08
+    # Seeded: bit-reproducible, also on another thread count (which the load can choose).
+    again = _tiny(hidden_layers=(16, 16), n_members=2, epochs=20, lbfgs_iterations=None)
+    assert np.array_equal(again.set_params(num_threads=2).fit(x, y)(grid), net(grid))
+
+
+@pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
+def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
+    from pydelt_like.neural import _training
+
+    refined = []
+    lbfgs = _training._lbfgs
+
+    def recording(flat, activation, theta, *args):
+        refined.append(theta.dtype)
+        return lbfgs(flat, activation, theta, *args)
+
+    monkeypatch.setattr(_training, "_lbfgs", recording)
+    x = np.linspace(0.0, 1.0, 5000)
+    _tiny(epochs=1, lbfgs_iterations=2).fit(x, x**2)
+    _tiny(epochs=1, lbfgs_iterations=2, early_stopping="none").fit(x, x**2 + 0.1 * np.sin(99 * x))
+    assert refined == [torch.float64, torch.float64]
+
+
+@pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
+def test_threads_are_sized_by_an_adam_step_a_mini_batch_on_large_data(monkeypatch):
+    from pydelt_like.neural import _devices, _estimator
+
+    seen = []
+    train = _estimator.train
+
+    def recording(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return train(*args, **kwargs)
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        monkeypatch.setattr(_estimator, "train", recording)
+        # 39 multiply-adds per sample for this network: a thread per ~100 samples of a step.
+        monkeypatch.setattr(_devices, "_WORK_PER_THREAD", 4000.0)
+        x = np.linspace(0.0, 1.0, 5000)
+        for optimizer in ("adam+lbfgs", "lbfgs"):
+            _tiny(epochs=1, lbfgs_iterations=1, optimizer=optimizer).fit(x[::100], x[::100])
+            _tiny(epochs=1, lbfgs_iterations=1, optimizer=optimizer).fit(x, x)
+    finally:
+        torch.set_num_threads(before)
+    # Adam steps of 50 and of 256 samples (mini-batches), L-BFGS alone on 50 and on 5,000.
+    assert seen == [1, 2, 1, 4]
+
+
+def test_the_slow_fit_clock_weighs_a_large_data_lbfgs_iteration_as_n_over_4096_epochs():
+    from pydelt_like.neural._training import TrainingSettings, _Monitor
+
+    layout = EnsembleLayout(NetworkArchitecture((4,), "tanh", 1, False), 1, 1)
+    settings = TrainingSettings("adam+lbfgs", 100, 30, 0.01, 0.0, None, False, None, 1.0)
+    small = _Monitor(layout, settings, 100, 30, "test", n_samples=1000)
+    large = _Monitor(layout, settings, 100, 30, "test", n_samples=40_960)
+    assert (small.lbfgs_weight, small.watch.total) == (1.0, 130.0)
+    assert (large.lbfgs_weight, large.watch.total) == (10.0, 400.0)  # 30 full passes of 40,960
