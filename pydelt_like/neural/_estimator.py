@@ -47,7 +47,7 @@ from pydelt_like.neural._ensemble import (
     standardise,
 )
 from pydelt_like.neural._io import load_network, save_network
-from pydelt_like.neural._noise import fit_diagnosis, noise_variance
+from pydelt_like.neural._noise import fit_diagnosis, noise_level
 from pydelt_like.neural._selection import AUTO, choose_activation
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
@@ -482,7 +482,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 order.size, self.architecture_.n_members, generator=generator, dtype=torch.float64
             )
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
-        noise = noise_variance(xs, ys, w)
+        noise = noise_level(xs, ys, w)
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
@@ -491,7 +491,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
             progress=bool(self.progress),
-            targets=network_targets(layout, noise) if self.early_stopping == "noise" else None,
+            targets=(
+                network_targets(layout, noise.residual) if self.early_stopping == "noise" else None
+            ),
             mean_weight=float(np.mean(w[order])),
         )
         samples = TrainingData(tensor(xs[order]), tensor(ys[order]), train_w)
@@ -509,7 +511,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
         message = fit_diagnosis(
-            root_mean_square(ys - fitted, w), np.sqrt(noise), str(self.early_stopping)
+            root_mean_square(ys - fitted, w), np.sqrt(noise.variance), str(self.early_stopping)
         )
         if message is not None:
             warn_user(message)
