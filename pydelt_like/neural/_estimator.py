@@ -205,7 +205,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         tensors in one batched loop (on CUDA when available), with one shared stopping rule.
     early_stopping : {'noise', 'validation', 'none'}, default='noise'
         ``'noise'``: stop the L-BFGS refinement once the training error reaches the noise
-        level estimated from the data's local differences (the discrepancy principle);
+        level estimated from the data's local differences (the discrepancy principle;
+        with several inputs, the residual a good smoother leaves, see ``docs/neural.md``);
         clean data are then fitted to high accuracy. ``'validation'``: hold out
         ``validation_fraction`` of the samples and keep the weights that did best on them.
         ``'none'``: use the whole budget.
