@@ -154,7 +154,7 @@ def test_in_one_dimension_the_residual_to_expect_is_the_noise_variance():
 
 def test_the_noise_stop_aims_at_the_residual_to_expect(monkeypatch):
     from pydelt_like import NeuralNetworkInterpolator
-    from pydelt_like.neural import _estimator
+    from pydelt_like.neural import _ensemble, _estimator
 
     seen = []
     real_train = _estimator.train
@@ -164,6 +164,7 @@ def test_the_noise_stop_aims_at_the_residual_to_expect(monkeypatch):
         return real_train(layout, params, samples, validation, generator, settings, **kwargs)
 
     monkeypatch.setattr(_estimator, "train", spy)
+    monkeypatch.setattr(_ensemble, "trend_terms", lambda d, n: 0)  # the noise of y itself
     xs, y, w = _noisy_plane_and_wave(100, "wave")
     tiny = NeuralNetworkInterpolator(
         hidden_layers=(4,),

@@ -40,8 +40,8 @@ from pydelt_like.neural._ensemble import (
     EnsembleLayout,
     NetworkArchitecture,
     check_hidden_layers,
+    fit_trend,
     initial_parameters,
-    members,
     moments,
     root_mean_square,
     standardise,
@@ -247,6 +247,13 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Root-mean-square residual of the fit, per output (user units).
     n_iterations_ : int
         Optimiser steps taken.
+    trend_ : ndarray of shape (T, m)
+        With several inputs, the coefficients (in standardised units: 1, the coordinates and
+        their products) of the least-squares polynomial trend that the networks' outputs are
+        added to: quadratic (T = 1 + d + d(d+1)/2) with at least 10 samples per term and at
+        most 16 inputs, else linear (T = 1 + d) where samples allow, else none (T = 0, as in
+        one dimension and for ``hidden_layers=()``). Exact polynomials of degree two are then
+        easy, and on noisy ones the networks do not spend their freedom on the noise.
     architecture_ : NetworkArchitecture
         ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
         fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
@@ -450,6 +457,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         train_scale = np.where(self.y_scale_ > 0, self.y_scale_, 1.0)
         xs = standardise(x, self.x_mean_, self.x_scale_)
         ys = standardise(y, self.y_mean_, train_scale)
+        # The polynomial trend (several inputs): the networks fit the rest, not rescaled.
+        self.trend_, rest = fit_trend(xs, ys, w, hidden=bool(layout.layer_sizes[1:-1]))
 
         seed = self.random_state
         if seed is None:
@@ -473,7 +482,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 )
             held_out = order[:n_val]
             validation = TrainingData(
-                tensor(xs[held_out]), tensor(ys[held_out]), tensor(w[held_out])
+                tensor(xs[held_out]), tensor(rest[held_out]), tensor(w[held_out])
             )
             order = order[n_val:]
         train_w = tensor(w[order])
@@ -483,7 +492,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 order.size, self.architecture_.n_members, generator=generator, dtype=torch.float64
             )
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
-        noise = noise_level(xs, ys, w)
+        noise = noise_level(xs, rest, w)
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
@@ -497,7 +506,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             ),
             mean_weight=float(np.mean(w[order])),
         )
-        samples = TrainingData(tensor(xs[order]), tensor(ys[order]), train_w)
+        samples = TrainingData(tensor(xs[order]), tensor(rest[order]), train_w)
         result = train(
             layout, self.params_, samples, validation, generator, settings, name=type(self).__name__
         )
@@ -523,7 +532,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
     def _members(self, xs: Any) -> Any:
         """Outputs of every member, shape (K, n, m), for standardised inputs (n, d)."""
-        return members(self._layout(), self.params_, xs)
+        return self._network().members(xs)  # the trend included
 
     def _network(self) -> FittedNetwork:
         """The fitted ensemble, as the derivatives need it."""
@@ -538,6 +547,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             x_max=self.x_max_,
             device=self.device_,
             dtype=self.dtype_,
+            trend=getattr(self, "trend_", None),  # None: pickled before the trend
         )
 
     # ------------------------------------------------------------------ evaluation
