@@ -195,7 +195,7 @@ def trend_terms(n_features: int, n_samples: int) -> int:
     few for the quadratic) leaves, in the units of the data, not rescaled. A tanh or sine
     network reproduces a low-degree polynomial only approximately, and at the noise level it
     spends its freedom on the noise: on 400 noisy samples of x*y + x^2 its derivatives were
-    1.7-2.5 times less accurate than a Gaussian process's, with the trend 0.4-0.8 times
+    1.4-2.5 times less accurate than a Gaussian process's, with the trend 0.4-0.8 times
     (issue 15). One dimension keeps no trend (the noise there is judged on the data itself).
     """
     if n_features < 2:
