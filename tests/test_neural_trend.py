@@ -125,3 +125,24 @@ def test_the_trend_is_saved_and_a_file_without_one_loads_as_none(tmp_path):
     torch.save({"meta": json.dumps(meta), "state": blob["state"]}, path)
     with pytest.raises(ValueError, match="'trend' must hold 0 or 3 or 6 numbers"):
         NeuralNetworkInterpolator.load(path)
+
+
+def test_a_trend_that_leaves_much_of_the_data_unexplained_is_dropped():
+    from pydelt_like.neural._ensemble import fit_trend
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1.7, 1.7, (300, 2))
+    # Column 0: a quadratic plus 1 % noise (kept); column 1: a wave, which a quadratic leaves
+    # mostly unexplained (dropped: the networks fit it whole).
+    quadratic = x[:, 0] * x[:, 1] + x[:, 0] ** 2 + 0.01 * rng.standard_normal(300)
+    wave = np.sin(2 * x[:, 0]) * np.cos(x[:, 1])
+    ys = np.column_stack([quadratic, wave])
+    ys = (ys - ys.mean(axis=0)) / ys.std(axis=0)
+    coefficients, rest = fit_trend(x, ys, np.ones(300), hidden=True)
+    assert coefficients.shape == (6, 2)
+    assert np.all(coefficients[:, 1] == 0) and np.array_equal(rest[:, 1], ys[:, 1])
+    assert np.std(rest[:, 0]) < 0.02
+    # Neither column nearly polynomial: no trend at all.
+    none, same = fit_trend(x, ys[:, 1:], np.ones(300), hidden=True)
+    assert none.shape == (0, 1)
+    assert np.array_equal(same, ys[:, 1:])

@@ -250,10 +250,11 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     trend_ : ndarray of shape (T, m)
         With several inputs, the coefficients (in standardised units: 1, the coordinates and
         their products) of the least-squares polynomial trend that the networks' outputs are
-        added to: quadratic (T = 1 + d + d(d+1)/2) with at least 10 samples per term and at
-        most 16 inputs, else linear (T = 1 + d) where samples allow, else none (T = 0, as in
-        one dimension and for ``hidden_layers=()``). Exact polynomials of degree two are then
-        easy, and on noisy ones the networks do not spend their freedom on the noise.
+        added to, for the columns it nearly explains (at most 10 % of the variance left):
+        quadratic (T = 1 + d + d(d+1)/2) with at least 10 samples per term and at most 16
+        inputs, else linear (T = 1 + d) where samples allow; else none (T = 0, as in one
+        dimension and for ``hidden_layers=()``). Nearly polynomial data are then fitted
+        closely, and the networks do not spend their freedom on the noise.
     architecture_ : NetworkArchitecture
         ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
         fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
