@@ -17,7 +17,7 @@ from pydelt_like.neural._ensemble import (
     members,
 )
 from pydelt_like.neural._lbfgs import LBFGSState, lbfgs_steps
-from pydelt_like.neural._noise import likelihood_noise_variance
+from pydelt_like.neural._noise import likelihood_noise_level, likelihood_noise_variance, noise_level
 
 
 def _autograd_objective(layout, params, x, y, w, decay):
@@ -109,6 +109,77 @@ def test_the_noise_estimate_in_several_dimensions_finds_the_known_noise(name):
     # Clean data: far below any noise (the refinement then runs to convergence).
     clean = float(np.sqrt(likelihood_noise_variance(xs, f[:, None], w)[0]))
     assert clean < 0.2 * sigma
+
+
+def _noisy_plane_and_wave(n, signal):
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (n, 2))
+    f = {
+        "none": np.zeros(n),
+        "plane": 2 * x[:, 0] - x[:, 1],
+        "wave": np.sin(3 * x[:, 0]) * np.cos(2 * x[:, 1]),
+    }[signal]
+    y = (f + 0.05 * rng.standard_normal(n))[:, None]
+    return (x - x.mean(axis=0)) / x.std(axis=0), y, np.ones(n)
+
+
+@pytest.mark.parametrize("n", [300, 1000])
+def test_pure_noise_leaves_its_whole_variance_as_the_residual_to_expect(n):
+    # No signal: the best smoother is nearly the mean, with few degrees of freedom to spend on
+    # noise (chance structure in the noise earns a few).
+    level = likelihood_noise_level(*_noisy_plane_and_wave(n, "none"))
+    assert 0.8 * 0.05**2 < level.variance[0] < 1.25 * 0.05**2
+    assert 0.9 * level.variance[0] < level.residual[0] <= level.variance[0]
+
+
+@pytest.mark.parametrize("n", [100, 300])
+def test_the_residual_to_expect_spends_the_smoothers_degrees_of_freedom(n):
+    # A plane has 3 parameters: the process's smoother needs at least those and few more, so
+    # a fit that follows the plane leaves about (1 - dof / n) noise variances.
+    plane = likelihood_noise_level(*_noisy_plane_and_wave(n, "plane"))
+    dof = n * (1 - plane.residual[0] / plane.variance[0])
+    assert 3 <= dof <= 10
+    # A wave needs more of them (tens), and the residual to expect is lower still.
+    wave = likelihood_noise_level(*_noisy_plane_and_wave(n, "wave"))
+    assert 3 * dof < n * (1 - wave.residual[0] / wave.variance[0]) < 0.5 * n
+
+
+def test_in_one_dimension_the_residual_to_expect_is_the_noise_variance():
+    x = np.linspace(-1.7, 1.7, 60)[:, None]
+    y = np.sin(3 * x) + 0.1 * np.random.default_rng(0).standard_normal((60, 1))
+    level = noise_level(x, y, np.ones(60))
+    assert level.residual[0] == level.variance[0]
+    assert 0.07 < np.sqrt(level.variance[0]) < 0.13
+
+
+def test_the_noise_stop_aims_at_the_residual_to_expect(monkeypatch):
+    from pydelt_like import NeuralNetworkInterpolator
+    from pydelt_like.neural import _ensemble, _estimator
+
+    seen = []
+    real_train = _estimator.train
+
+    def spy(layout, params, samples, validation, generator, settings, **kwargs):
+        seen.append(settings.targets)
+        return real_train(layout, params, samples, validation, generator, settings, **kwargs)
+
+    monkeypatch.setattr(_estimator, "train", spy)
+    monkeypatch.setattr(_ensemble, "trend_terms", lambda d, n: 0)  # the noise of y itself
+    xs, y, w = _noisy_plane_and_wave(100, "wave")
+    tiny = NeuralNetworkInterpolator(
+        hidden_layers=(4,),
+        epochs=5,
+        lbfgs_iterations=3,
+        n_members=2,
+        activation="tanh",
+        random_state=0,
+        device="cpu",
+    )
+    with pytest.warns(UserWarning, match="underfit"):  # 5 epochs of a 4-unit network
+        tiny.fit(xs, y[:, 0])
+    expected = noise_level((xs - xs.mean(axis=0)) / xs.std(axis=0), (y - y.mean()) / y.std(), w)
+    assert seen[0] == pytest.approx((expected.residual[0],) * 2, rel=1e-9)
+    assert seen[0][0] < 0.95 * expected.variance[0]
 
 
 # ------------------------------------------------------------------ threads

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from pydelt_like.neural._devices import torch_module
-from pydelt_like.neural._ensemble import EnsembleLayout, members, standardise
+from pydelt_like.neural._ensemble import EnsembleLayout, members, standardise, with_trend
 
 __all__ = [
     "MAX_ORDER",
@@ -55,6 +55,7 @@ class FittedNetwork:
     x_max: Any
     device: Any
     dtype: str
+    trend: np.ndarray | None = None  # (T, m) coefficients in standardised units, or None
 
     def tensor(self, rows: np.ndarray) -> Any:
         """Standardised points (p, d) as a tensor on the network's device and dtype."""
@@ -63,8 +64,12 @@ class FittedNetwork:
         return torch.as_tensor(xs, dtype=getattr(torch, self.dtype), device=self.device)
 
     def members(self, xs: Any) -> Any:
-        """Every member's outputs (K, p, m) at standardised points."""
-        return members(self.layout, self.params, xs)
+        """Every member's outputs (K, p, m) at standardised points, trend included."""
+        out = members(self.layout, self.params, xs)
+        if self.trend is None:
+            return out
+        torch = torch_module()
+        return with_trend(out, xs, torch.as_tensor(self.trend, dtype=xs.dtype, device=xs.device))
 
     def chunks(self, rows: np.ndarray, order: int) -> Iterator[np.ndarray]:
         """``rows`` in pieces small enough for nested autograd of ``order``."""

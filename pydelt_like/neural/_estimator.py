@@ -40,14 +40,14 @@ from pydelt_like.neural._ensemble import (
     EnsembleLayout,
     NetworkArchitecture,
     check_hidden_layers,
+    fit_trend,
     initial_parameters,
-    members,
     moments,
     root_mean_square,
     standardise,
 )
 from pydelt_like.neural._io import load_network, save_network
-from pydelt_like.neural._noise import fit_diagnosis, noise_variance
+from pydelt_like.neural._noise import fit_diagnosis, noise_level
 from pydelt_like.neural._selection import AUTO, choose_activation
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
@@ -218,7 +218,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         tensors in one batched loop (on CUDA when available), with one shared stopping rule.
     early_stopping : {'noise', 'validation', 'none'}, default='noise'
         ``'noise'``: stop the L-BFGS refinement once the training error reaches the noise
-        level estimated from the data's local differences (the discrepancy principle);
+        level estimated from the data's local differences (the discrepancy principle;
+        with several inputs, the residual a good smoother leaves, see ``docs/neural.md``);
         clean data are then fitted to high accuracy. ``'validation'``: hold out
         ``validation_fraction`` of the samples and keep the weights that did best on them.
         ``'none'``: use the whole budget.
@@ -260,6 +261,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         Root-mean-square residual of the fit, per output (user units).
     n_iterations_ : int
         Optimiser steps taken.
+    trend_ : ndarray of shape (T, m)
+        With several inputs, the coefficients (in standardised units: 1, the coordinates and
+        their products) of the least-squares polynomial trend that the networks' outputs are
+        added to, for the columns it nearly explains (at most 10 % of the variance left):
+        quadratic (T = 1 + d + d(d+1)/2) with at least 10 samples per term and at most 16
+        inputs, else linear (T = 1 + d) where samples allow; else none (T = 0, as in one
+        dimension and for ``hidden_layers=()``). Nearly polynomial data are then fitted
+        closely, and the networks do not spend their freedom on the noise.
     architecture_ : NetworkArchitecture
         ``hidden_layers``, ``activation``, ``n_members`` and ``independent_outputs`` as the
         fit used them: evaluation and :meth:`save` follow these, so ``set_params`` changes
@@ -464,6 +473,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         train_scale = np.where(self.y_scale_ > 0, self.y_scale_, 1.0)
         xs = standardise(x, self.x_mean_, self.x_scale_)
         ys = standardise(y, self.y_mean_, train_scale)
+        # The polynomial trend (several inputs): the networks fit the rest, not rescaled.
+        self.trend_, rest = fit_trend(xs, ys, w, hidden=bool(layout.layer_sizes[1:-1]))
 
         seed = self.random_state
         if seed is None:
@@ -487,7 +498,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 )
             held_out = order[:n_val]
             validation = TrainingData(
-                tensor(xs[held_out]), tensor(ys[held_out]), tensor(w[held_out])
+                tensor(xs[held_out]), tensor(rest[held_out]), tensor(w[held_out])
             )
             order = order[n_val:]
         train_w = tensor(w[order])
@@ -497,7 +508,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
                 order.size, self.architecture_.n_members, generator=generator, dtype=torch.float64
             )
             train_w = train_w[:, None] * tensor(-np.log1p(-draws.numpy()))
-        noise = noise_variance(xs, ys, w)
+        noise = noise_level(xs, rest, w)
         settings = TrainingSettings(
             optimizer=str(self.optimizer),
             epochs=int(self.epochs),
@@ -508,10 +519,12 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             weight_decay=self.weight_decay,
             batch_size=None if self.batch_size is None else int(self.batch_size),
             progress=bool(self.progress),
-            targets=network_targets(layout, noise) if self.early_stopping == "noise" else None,
+            targets=(
+                network_targets(layout, noise.residual) if self.early_stopping == "noise" else None
+            ),
             mean_weight=float(np.mean(w[order])),
         )
-        samples = TrainingData(tensor(xs[order]), tensor(ys[order]), train_w)
+        samples = TrainingData(tensor(xs[order]), tensor(rest[order]), train_w)
         result = train(
             layout, self.params_, samples, validation, generator, settings, name=type(self).__name__
         )
@@ -526,7 +539,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
         message = fit_diagnosis(
-            root_mean_square(ys - fitted, w), np.sqrt(noise), str(self.early_stopping)
+            root_mean_square(ys - fitted, w), np.sqrt(noise.variance), str(self.early_stopping)
         )
         if message is not None:
             warn_user(message)
@@ -537,7 +550,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
 
     def _members(self, xs: Any) -> Any:
         """Outputs of every member, shape (K, n, m), for standardised inputs (n, d)."""
-        return members(self._layout(), self.params_, xs)
+        return self._network().members(xs)  # the trend included
 
     def _network(self) -> FittedNetwork:
         """The fitted ensemble, as the derivatives need it."""
@@ -552,6 +565,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             x_max=self.x_max_,
             device=self.device_,
             dtype=self.dtype_,
+            trend=getattr(self, "trend_", None),  # None: pickled before the trend
         )
 
     # ------------------------------------------------------------------ evaluation

@@ -50,6 +50,18 @@ def _per_feature(values: np.ndarray, sizes: Mapping[str, Any]) -> Any:
     return float(values[0]) if sizes["n_features_"] == 1 else values
 
 
+def _trend(values: np.ndarray, sizes: Mapping[str, Any]) -> np.ndarray:
+    """The trend's coefficients as (terms, n_outputs): none, linear or quadratic."""
+    d, m = sizes["n_features_"], sizes["n_outputs_"]
+    allowed = (0, 1 + d, 1 + d + d * (d + 1) // 2)
+    if values.size not in [terms * m for terms in allowed]:
+        raise _Damaged(
+            f"'trend' must hold {' or '.join(str(t * m) for t in allowed)} numbers "
+            f"(n_outputs = {m} times 0, 1 + d or 1 + d + d(d+1)/2 terms), got {values.size}"
+        )
+    return values.reshape(-1, m)
+
+
 def _per_output(values: np.ndarray, sizes: Mapping[str, Any]) -> Any:
     """A float for 1-D y, else an array of y's trailing shape."""
     shape = sizes["y_trailing_shape_"]
@@ -123,6 +135,7 @@ LEARNED: tuple[Learned, ...] = (
     Learned("x_scale_", "numbers", length="n_features", sign="positive"),
     Learned("y_mean_", "numbers", length="n_outputs"),
     Learned("y_scale_", "numbers", length="n_outputs", sign="non-negative"),
+    Learned("trend_", "numbers", restore=_trend),
     Learned("noise_std_", "numbers", length="n_outputs", sign="non-negative", restore=_per_output),
     Learned("loss_history_", "numbers", sign="non-negative", restore=lambda v, _: v.tolist()),
 )
@@ -261,6 +274,7 @@ def _check_blob(blob: Any, torch: Any) -> SavedNetwork:
         raise _Damaged("'meta' must hold a JSON object")
     if meta.get("format") != FORMAT:
         raise _Damaged(f"format is {meta.get('format')!r}, expected {FORMAT!r}")
+    meta.setdefault("trend", [])  # files written before the trend existed: none
     _check_keys(set(meta), _META_KEYS, "metadata")
     if not isinstance(meta["params"], dict):
         raise _Damaged("'params' must be a JSON object")

@@ -22,16 +22,31 @@ the likelihood of every noise ratio costs O(n), so the search is over the length
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pydelt_like._stats import difference_noise_variance
 from pydelt_like.neural._devices import torch_module
 
-__all__ = ["MAX_POINTS", "fit_diagnosis", "likelihood_noise_variance", "noise_variance"]
+__all__ = [
+    "MAX_POINTS",
+    "NoiseLevel",
+    "fit_diagnosis",
+    "likelihood_noise_level",
+    "likelihood_noise_variance",
+    "noise_level",
+]
 
 MAX_POINTS = 400  # eigendecompositions of 400 x 400: about 1 s for the whole search
 _LENGTHS = np.geomspace(0.05, 50.0, 10)  # trial length scales, standardised input units
-_RATIOS = np.geomspace(1e-12, 10.0, 111)  # noise variance / signal variance
+# Noise / signal variance. Up to 1e4 so that pure noise reads as such: capped at 10, its best
+# smoother kept n / 11 degrees of freedom (measured); the points below 10 are those used before.
+_RATIOS = np.concatenate([np.geomspace(1e-12, 10.0, 111), np.geomspace(10.0, 1e4, 26)[1:]])
+# A smoother spending more than half the samples on the signal is near interpolation: the cap
+# keeps a chance fit of the noise by the process (seen: a third of 100 pure-noise samples in
+# 2-D) from lowering the stop below half the noise variance.
+_MAX_DOF_SHARE = 0.5
 _REFINE = 6  # golden-section steps on the length scale around the best trial
 _SEED = 20240531  # the subset is random but fixed: a fit is reproducible
 # A fit's residuals against the noise level (both root mean squares, in units of the data's
@@ -42,12 +57,37 @@ _CLOSE = 0.01  # residuals below 1 % of the data's spread never count as underfi
 _NOISY = 0.01  # noise below 1 % of the data's spread is too little to call overfitting
 
 
-def _profile(eigenvalues: np.ndarray, projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best log likelihood and noise ratio per column, over the ratio grid.
+@dataclass(frozen=True)
+class NoiseLevel:
+    """The noise in standardised samples, per output column (arrays of shape (m,)).
+
+    ``variance`` is the noise variance. ``residual`` is the mean squared residual to expect of
+    a fit that follows the signal and not the noise: ``variance * (1 - dof / n)``, where
+    ``dof`` is the effective number of parameters (the trace of the smoother matrix) of the
+    Gaussian process that estimated the noise, for ``n`` samples (several inputs; in one
+    dimension, where local differences estimate the noise, it is ``variance``). A fit stopped
+    when its residuals reach ``variance`` stops short of such a fit, by about ``dof / n``
+    noise variances: on 400 noisy scattered samples of smooth functions the ``dof`` of the
+    process were 10 to 170 (2.5-42 %), and the networks stopped there were 1.06-1.7 times
+    less accurate in their derivatives (gradient, Hessian) than ones stopped at ``residual``
+    (issue 15). The share ``dof / n`` is capped at ``_MAX_DOF_SHARE``.
+    """
+
+    variance: np.ndarray
+    residual: np.ndarray
+
+
+def _profile(
+    eigenvalues: np.ndarray, projected: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best log likelihood, noise variance and effective degrees of freedom per column, over
+    the ratio grid.
 
     ``projected`` (n, m) is the data in the kernel's eigenbasis. With the signal variance
     profiled out, the log likelihood of ratio g is, up to constants,
-    ``-n/2 log(sum z^2 / (lambda + g) / n) - 1/2 sum log(lambda + g)``.
+    ``-n/2 log(sum z^2 / (lambda + g) / n) - 1/2 sum log(lambda + g)``; the process's
+    posterior mean at the data is then the smoother with eigenvalues ``lambda / (lambda + g)``,
+    whose trace is its degrees of freedom.
     """
     n = eigenvalues.size
     shifted = eigenvalues[None, :] + _RATIOS[:, None]  # (G, n)
@@ -57,11 +97,18 @@ def _profile(eigenvalues: np.ndarray, projected: np.ndarray) -> tuple[np.ndarray
     best = np.argmax(likelihood, axis=0)
     columns = np.arange(projected.shape[1])
     amplitude = quadratic[best, columns] / n
-    return likelihood[best, columns], _RATIOS[best] * amplitude
+    dof = (eigenvalues[None, :] / shifted[best]).sum(axis=1)
+    return likelihood[best, columns], _RATIOS[best] * amplitude, dof
 
 
 def likelihood_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Noise variance of each column of ``y`` (its units), from samples on several coordinates.
+    """Noise variance of each column of ``y`` (its units), from samples on several coordinates:
+    ``likelihood_noise_level(x, y, w).variance``."""
+    return likelihood_noise_level(x, y, w).variance
+
+
+def likelihood_noise_level(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> NoiseLevel:
+    """Noise of each column of ``y`` (its units), from samples on several coordinates.
 
     Parameters
     ----------
@@ -73,14 +120,18 @@ def likelihood_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np
 
     Returns
     -------
-    numpy.ndarray of shape (m,)
+    NoiseLevel
         Zeros when fewer than 5 samples remain (no estimate: the fit runs to convergence).
+        The degrees of freedom come from the subset (at most ``MAX_POINTS`` samples) and are
+        set against all ``n`` samples: a lower bound of the whole set's share, so the residual
+        to expect is on the high side, never below what a smoother of all samples leaves.
     """
     keep = w > 0
     x, y = x[keep], y[keep]
     n = x.shape[0]
     if n < 5:
-        return np.zeros(y.shape[1])
+        zeros = np.zeros(y.shape[1])
+        return NoiseLevel(zeros, zeros)
     if n > MAX_POINTS:
         chosen = np.random.default_rng(_SEED).choice(n, MAX_POINTS, replace=False)
         x, y = x[chosen], y[chosen]
@@ -93,13 +144,14 @@ def likelihood_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np
     distances = torch.as_tensor(squared)
     targets = torch.as_tensor(y)
 
-    def trial(length: float) -> tuple[float, np.ndarray]:
+    def trial(length: float) -> tuple[float, NoiseLevel]:
         # torch's eigensolver, so that the caller's thread setting (see _devices) holds:
         # NumPy's BLAS takes every core, which under load is ten times slower (measured).
         eigenvalues, vectors = torch.linalg.eigh(torch.exp(distances * (-0.5 / length**2)))
         projected = (vectors.T @ targets).numpy()
-        likelihood, noise = _profile(np.maximum(eigenvalues.numpy(), 0.0), projected)
-        return float(likelihood.sum()), noise
+        likelihood, noise, dof = _profile(np.maximum(eigenvalues.numpy(), 0.0), projected)
+        share = np.minimum(dof / n, _MAX_DOF_SHARE)
+        return float(likelihood.sum()), NoiseLevel(noise, noise * (1.0 - share))
 
     results = [trial(length) for length in _LENGTHS]
     best = int(np.argmax([r[0] for r in results]))
@@ -125,16 +177,17 @@ def likelihood_noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np
     for value, noise in (fa, fb):
         if value > best_value:
             best_value, best_noise = value, noise
-    return np.asarray(best_noise, dtype=float)
+    return best_noise
 
 
-def noise_variance(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Noise variance of each column of ``y`` from standardised samples ``x`` (n, d): local
+def noise_level(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> NoiseLevel:
+    """The noise of each column of ``y`` from standardised samples ``x`` (n, d): local
     differences in one dimension (``x`` sorted, as ``check_xy`` leaves it), the marginal
-    likelihood in several."""
+    likelihood in several (see :class:`NoiseLevel`)."""
     if x.shape[1] == 1:
-        return np.asarray(difference_noise_variance(x[:, 0], y, w, neighbours=4))
-    return likelihood_noise_variance(x, y, w)
+        variance = np.asarray(difference_noise_variance(x[:, 0], y, w, neighbours=4))
+        return NoiseLevel(variance, variance)
+    return likelihood_noise_level(x, y, w)
 
 
 def fit_diagnosis(residual: np.ndarray, noise: np.ndarray, early_stopping: str) -> str | None:
