@@ -10,7 +10,7 @@ loop; their mean is the fit. Derivatives of any order come from ``torch.autograd
 through the network, with the standardisation undone exactly by the chain rule.
 
 The package keeps one job per module, the way scikit-learn splits ``neural_network``:
-``_estimator`` (:class:`NeuralNetworkInterpolator` and :class:`PartialDerivative`),
+``_estimator`` (:class:`NeuralNetworkInterpolator`), ``_partial`` (:class:`PartialDerivative`),
 ``_devices`` (:func:`resolve_device`), ``_ensemble`` (architecture, stacked weights, forward
 pass, units), ``_training`` (the optimisation loop), ``_derivatives`` (one nested-autograd
 helper for every order and partial) and ``_io`` (save/load, driven by one list of learned
@@ -26,7 +26,8 @@ from pydelt_like.neural._ensemble import (
     MAX_WIDTH,
     NetworkArchitecture,
 )
-from pydelt_like.neural._estimator import MAX_SEED, NeuralNetworkInterpolator, PartialDerivative
+from pydelt_like.neural._estimator import MAX_SEED, NeuralNetworkInterpolator
+from pydelt_like.neural._partial import PartialDerivative
 from pydelt_like.neural._training import MAX_EPOCHS, MAX_LBFGS_ITERATIONS
 
 __all__ = [

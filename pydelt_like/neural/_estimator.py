@@ -1,5 +1,5 @@
-"""The estimator: :class:`NeuralNetworkInterpolator`, and :class:`PartialDerivative` for fits
-on several input coordinates.
+"""The estimator: :class:`NeuralNetworkInterpolator` (its partial derivatives, for fits on
+several input coordinates, are :class:`~pydelt_like.neural._partial.PartialDerivative`).
 
 The estimator checks its hyperparameters, standardises the data and hands the work to the
 package's other rooms: ``_ensemble`` (architecture, stacked weights, forward pass),
@@ -19,7 +19,6 @@ from pydelt_like._validation import (
     check_eval_points,
     check_int,
     check_option,
-    check_order,
     check_real,
     shape_output,
 )
@@ -48,6 +47,7 @@ from pydelt_like.neural._ensemble import (
 )
 from pydelt_like.neural._io import load_network, save_network
 from pydelt_like.neural._noise import fit_diagnosis, noise_level
+from pydelt_like.neural._partial import PartialDerivative
 from pydelt_like.neural._selection import AUTO, choose_activation
 from pydelt_like.neural._training import (
     MAX_EPOCHS,
@@ -63,7 +63,7 @@ from pydelt_like.neural._training import (
     warn_user,
 )
 
-__all__ = ["MAX_SEED", "NeuralNetworkInterpolator", "PartialDerivative"]
+__all__ = ["MAX_SEED", "NeuralNetworkInterpolator"]
 
 _EARLY_STOPPING = ("noise", "validation", "none")
 MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
@@ -72,61 +72,6 @@ MAX_SEED = 2**64 - 1  # the largest seed torch.Generator takes
 def _rows(x: np.ndarray) -> np.ndarray:
     """Points as rows (p, d): 1-D points become one column."""
     return x if x.ndim == 2 else x[:, None]
-
-
-class PartialDerivative(Derivative):
-    """A partial derivative of a fitted network, as a callable.
-
-    Parameters
-    ----------
-    interpolator : NeuralNetworkInterpolator
-        The fitted network.
-    order : int
-        How many times to differentiate.
-    wrt : int
-        The input coordinate (0-based) to differentiate with respect to.
-    """
-
-    def __init__(self, interpolator: NeuralNetworkInterpolator, order: int, wrt: int) -> None:
-        super().__init__(interpolator, order)
-        self.wrt = wrt
-        self._net = interpolator  # the same object, typed as a network
-
-    def __call__(self, x: Any, return_std: bool = False) -> Any:
-        """Evaluate the partial derivative; inputs as for ``predict``.
-
-        With ``return_std=True``, returns ``(values, std)``: the spread across the ensemble.
-        """
-        net = self._net
-        # Checked here too: a PartialDerivative built by hand must obey the same limits.
-        order = net._check_partial_order(self.order)
-        wrt = check_int(self.wrt, name="wrt", low=0, high=net.n_features_ - 1)
-        values = net._evaluate_rows(
-            x, lambda rows: autograd.partial(net._network(), rows, order, wrt), ()
-        )
-        if not _check_flag(return_std, "return_std"):
-            return values
-        std = net._evaluate_rows(
-            x, lambda rows: autograd.partial_spread(net._network(), rows, order, wrt), ()
-        )
-        return values, std
-
-    predict = __call__
-
-    def interval(self, x: Any, level: float = 0.95) -> tuple[Any, Any]:
-        """A pointwise band ``(lower, upper)``: values -/+ t * std (see ``interval``)."""
-        z = self._net._band_quantile(level)
-        values, std = self(x, return_std=True)
-        return values - z * std, values + z * std
-
-    def differentiate(self, order: int = 1) -> PartialDerivative:
-        """Differentiate further with respect to the same coordinate (up to ``MAX_ORDER``)."""
-        step = check_order(order, max_order=None, method_name="differentiate")
-        net = self._net
-        return PartialDerivative(net, net._check_partial_order(self.order + step), self.wrt)
-
-    def __repr__(self) -> str:
-        return f"PartialDerivative({self.interpolator!r}, order={self.order}, wrt={self.wrt})"
 
 
 class NeuralNetworkInterpolator(BaseInterpolator):
