@@ -6,8 +6,8 @@ Medians over 5 seeds (data noise and network initialisation both seeded):
   documented snippet): nrmse of the first and second derivatives (interior, 400-point grid,
   5 % trimmed each end, / std of the truth), and the fit time against PyDelt's, interleaved,
   at torch's default threads, quiet and beside a competing CPU-bound process (a busy loop);
-- 10,000 noisy samples (sigma = 0.05) of sin with ``epochs=50``: max error of the fit, and
-  the fit time against PyDelt's;
+- 10,000 noisy samples (sigma = 0.05) of sin with ``epochs=50``: max error of the fit (the
+  worst seed), and the median fit time against PyDelt's, interleaved;
 - default settings on sin + noise sigma = 0.05, 500 points: first-derivative nrmse against
   the default SplineInterpolator's on the same data;
 - f(x, y) = x y + x^2 and f(x, y) = x^2 y + sin(y) from 400 scattered points on [-2, 2]^2:
@@ -128,19 +128,31 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(_time_row(label, fit_time, reference_times))
 
     # 1b. 10,000 noisy samples with epochs=50 (PyDelt's own test setting), defaults otherwise.
-    rng = np.random.default_rng(0)
-    x = np.sort(rng.uniform(0.0, 2 * np.pi, 10_000))
-    y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
-    start = time.perf_counter()
-    net = NeuralNetworkInterpolator(epochs=50, random_state=0).fit(x, y)
-    fit_time = time.perf_counter() - start
-    grid = np.linspace(x[0], x[-1], 2000)
-    worst = float(np.abs(net(grid) - np.sin(grid)).max())
+    # One fit takes about a second: ours and PyDelt's are timed interleaved, once per seed, and
+    # the bar compares the medians (one run of each swung the ratio from 1.5x to 2.2x).
+    large_times, large_reference, worst_errors = [], [], []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        x = np.sort(rng.uniform(0.0, 2 * np.pi, 10_000))
+        y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
+        start = time.perf_counter()
+        net = NeuralNetworkInterpolator(epochs=50, random_state=seed).fit(x, y)
+        large_times.append(time.perf_counter() - start)
+        grid = np.linspace(x[0], x[-1], 2000)
+        worst_errors.append(float(np.abs(net(grid) - np.sin(grid)).max()))
+        reference = _pydelt_time(x, y, epochs=50)
+        if reference is not None:
+            large_reference.append(reference)
+    worst = float(np.max(worst_errors))
     rows.append(
-        ("10,000 noisy samples, epochs=50: max error of the fit", worst, "<= 0.05", worst <= 0.05)
+        (
+            "10,000 noisy samples, epochs=50: max error of the fit (worst seed)",
+            worst,
+            "<= 0.05",
+            worst <= 0.05,
+        )
     )
-    reference = _pydelt_time(x, y, epochs=50)
-    rows.append(_time_row("10,000, epochs=50", fit_time, [] if reference is None else [reference]))
+    rows.append(_time_row("10,000, epochs=50", float(np.median(large_times)), large_reference))
 
     # 2. Default settings on noisy sine, against the default spline.
     ours, spline = [], []
@@ -156,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             f"sin noise 0.05, 500, defaults: order 1 nrmse {np.median(ours):.4f}, "
             f"spline {np.median(spline):.4f}; ratio",
             ratio,
-            "<= 1.5",
-            ratio <= 1.5,
+            "<= 1.40",
+            ratio <= 1.40,
         )
     )
 

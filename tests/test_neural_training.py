@@ -246,15 +246,44 @@ def test_large_problems_get_more_threads_only_where_cores_are_idle(monkeypatch):
     try:
         torch.set_num_threads(4)
         monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
+        monkeypatch.setattr(_devices, "_own_load", lambda: 0.0)
         monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
         assert _devices.auto_threads(1e5) == 1
+        assert _devices.auto_threads(1e7) == 1  # 1,000 samples in 1-D: one thread
+        assert _devices.auto_threads(1.4e7) == 2  # a second from about 1.4e7 multiply-adds
         assert _devices.auto_threads(1e12) == 4  # never above the caller's setting
         monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.5, 0.0, 0.0))
         assert _devices.auto_threads(1e12) == 2  # 8 cores, 6 busy
+        monkeypatch.setattr(_devices, "_own_load", lambda: 2.0)
+        assert _devices.auto_threads(1e12) == 4  # 2 of the 6.5 are this process's own
         monkeypatch.setattr(_devices.os, "getloadavg", lambda: (20.0, 0.0, 0.0))
         assert _devices.auto_threads(1e12) == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_own_load_is_the_busy_threads_weighted_as_the_load_average_weighs_time(
+    monkeypatch,
+):
+    from pydelt_like.neural import _devices
+
+    now, cpu = 1000.0, 500.0
+    monkeypatch.setattr(_devices.time, "monotonic", lambda: now)
+    monkeypatch.setattr(_devices.time, "process_time", lambda: cpu)
+    # Busy on one thread for ten minutes: counts as one runnable thread.
+    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu - 600.0))
+    assert _devices._own_load() == pytest.approx(1.0, abs=1e-4)
+    # Two threads for ten minutes: two.
+    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu - 1200.0))
+    assert _devices._own_load() == pytest.approx(2.0, abs=1e-3)
+    # Busy for one second only: the load average has hardly seen it (1 - exp(-1/60)).
+    monkeypatch.setattr(_devices, "_STARTED", (now - 1.0, cpu - 1.0))
+    assert _devices._own_load() == pytest.approx(-np.expm1(-1 / 60))
+    # Idle for ten minutes: nothing.
+    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu))
+    assert _devices._own_load() == 0.0
+    monkeypatch.setattr(_devices, "_STARTED", (now, cpu))
+    assert _devices._own_load() == 0.0
 
 
 @pytest.mark.parametrize(
@@ -348,6 +377,33 @@ def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best
     np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible
 
 
+@pytest.mark.parametrize(
+    ("given", "epochs", "trial_budget"),
+    [(None, 1000, 500), (400, 1000, 200), (50, 1000, 50), (30, 1000, 30), (None, 20, 50)],
+)
+def test_activation_trials_refine_for_half_the_budget_but_never_below_its_floor(
+    monkeypatch, given, epochs, trial_budget
+):
+    from pydelt_like.neural import _selection
+
+    seen = []
+    real = _selection._held_out_error
+
+    def spy(trial, *args):
+        seen.append((trial.lbfgs_iterations, trial.n_members))
+        return real(trial, *args)
+
+    monkeypatch.setattr(_selection, "_held_out_error", spy)
+    model = _tiny(activation="auto", epochs=epochs, lbfgs_iterations=given, n_members=4)
+    # The trials' work is not the point: stand in cheap fits (their options are what is read).
+    monkeypatch.setattr(type(model), "fit", lambda self, *a, **k: self)
+    monkeypatch.setattr(type(model), "predict", lambda self, x: np.zeros(len(x)))
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 2))
+    _selection.choose_activation(model, x, x[:, :1], np.ones(100))
+    # d = 2: the default budget is epochs (twice half of it, within 100-1,000).
+    assert seen == [(trial_budget, 2)] * 2
+
+
 # ------------------------------------------------------------------ large data
 def test_an_epoch_of_large_data_is_4096_samples_in_mini_batches_of_256():
     from pydelt_like.neural._training import epoch_plan
@@ -402,6 +458,35 @@ def test_large_noisy_data_train_in_mini_batches_and_refine_in_float32(monkeypatc
     assert np.array_equal(again.set_params(num_threads=2).fit(x, y)(grid), net(grid))
 
 
+def test_noisy_data_of_any_size_are_refined_in_float32(monkeypatch):
+    from pydelt_like.neural import _training
+
+    refined = []
+    lbfgs = _training._lbfgs
+
+    def recording(flat, activation, theta, *args):
+        refined.append(theta.dtype)
+        return lbfgs(flat, activation, theta, *args)
+
+    monkeypatch.setattr(_training, "_lbfgs", recording)
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, 300))
+    y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
+    settings = {"hidden_layers": (16, 16), "n_members": 2, "epochs": 300, "lbfgs_iterations": 100}
+    net = _tiny(**settings).fit(x, y)
+    assert refined == [torch.float32]
+    assert net.dtype_ == "float64"  # the weights are kept, and evaluated, in the fit's dtype
+    assert all(p.dtype == torch.float64 for p in net.params_)
+    monkeypatch.setattr(_training, "_pinned", lambda settings: False)
+    wide = _tiny(**settings).fit(x, y)  # the same fit refined in float64
+    assert refined == [torch.float32, torch.float64]
+    grid = np.linspace(0.5, 5.8, 200)
+    for order, truth in ((0, np.sin(grid)), (1, np.cos(grid))):
+        error = np.abs(net.differentiate(order)(grid) - truth).max()
+        assert error <= 1.25 * np.abs(wide.differentiate(order)(grid) - truth).max() + 0.005
+        assert error < (0.05, 0.15)[order]  # sigma = 0.05
+
+
 @pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
 def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
     from pydelt_like.neural import _training
@@ -422,21 +507,28 @@ def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
 def test_threads_are_sized_by_an_adam_step_a_mini_batch_on_large_data(monkeypatch):
-    from pydelt_like.neural import _devices, _estimator
+    from pydelt_like.neural import _devices, _estimator, _training
 
-    seen = []
+    seen, refined = [], []
     train = _estimator.train
+    lbfgs = _training._lbfgs
 
     def recording(*args, **kwargs):
         seen.append(torch.get_num_threads())
         return train(*args, **kwargs)
+
+    def refining(*args, **kwargs):
+        refined.append(torch.get_num_threads())
+        return lbfgs(*args, **kwargs)
 
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(4)
         monkeypatch.setattr(_devices.os, "cpu_count", lambda: 8)
         monkeypatch.setattr(_devices.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        monkeypatch.setattr(_devices, "_own_load", lambda: 0.0)
         monkeypatch.setattr(_estimator, "train", recording)
+        monkeypatch.setattr(_training, "_lbfgs", refining)
         # 39 multiply-adds per sample for this network: a thread per ~100 samples of a step.
         monkeypatch.setattr(_devices, "_WORK_PER_THREAD", 4000.0)
         x = np.linspace(0.0, 1.0, 5000)
@@ -447,6 +539,9 @@ def test_threads_are_sized_by_an_adam_step_a_mini_batch_on_large_data(monkeypatc
         torch.set_num_threads(before)
     # Adam steps of 50 and of 256 samples (mini-batches), L-BFGS alone on 50 and on 5,000.
     assert seen == [1, 2, 1, 4]
+    # L-BFGS takes full batches: sized on all samples, whichever optimizer came first.
+    assert refined == [1, 4, 1, 4]
+    assert torch.get_num_threads() == before
 
 
 def test_the_slow_fit_clock_weighs_a_large_data_lbfgs_iteration_as_n_over_4096_epochs():

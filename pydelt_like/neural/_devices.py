@@ -4,7 +4,9 @@ how many CPU threads a fit uses."""
 from __future__ import annotations
 
 import itertools
+import math
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,11 +22,16 @@ __all__ = [
 ]
 
 MAX_THREADS = 1024  # more than any CPU this runs on has cores: a guard against typos
-# Multiply-adds per training step that keep one more intra-op thread busy. Below ~5e7 (10,000
-# samples for the default ensemble) a step lasts a few milliseconds and a second thread costs
-# more in synchronisation than it saves: 2 threads were 1.1-40x slower than one on 100-10,000
-# samples on a 2-core machine, and under a competing process far worse (measured).
-_WORK_PER_THREAD = 5e7
+# Multiply-adds per training step that keep one more intra-op thread busy. On a quiet 2-core
+# machine a second thread paid from ~1.4e7 (1,000 samples for the default ensemble: whole fits
+# took 0.7-0.8x the time of one thread at 1.4e7-5.5e7, 1-D and 2-D) and not below 7e6 (0.8-1.1x);
+# beside a competing process it costs far more than it saves (1.1-40x slower, measured), which
+# the load check below prevents. Steps of 256-sample mini-batches (large data) stay on one.
+_WORK_PER_THREAD = 7e6
+# The 1-minute load average that this process adds itself, estimated from its CPU time since
+# this module was imported (time constant of the load average: 60 s); see _own_load.
+_LOAD_WINDOW_S = 60.0
+_STARTED = (time.monotonic(), time.process_time())
 
 
 def torch_module() -> Any:
@@ -91,16 +98,31 @@ def auto_threads(work: float) -> int:
     """The intra-op threads that pay off for training steps of ``work`` multiply-adds.
 
     One per ``_WORK_PER_THREAD`` of work, at most torch's current setting, and at most the
-    cores that other processes leave idle (the load average, where the system reports one):
-    threads that wait for a busy core slow every step down.
+    cores that other processes leave idle (the load average less this process's own share,
+    where the system reports one): threads that wait for a busy core slow every step down.
     """
     torch = torch_module()
     available = torch.get_num_threads()
     try:
-        idle = (os.cpu_count() or 1) - int(os.getloadavg()[0])
+        others = max(0.0, os.getloadavg()[0] - _own_load())
+        idle = (os.cpu_count() or 1) - int(others)
     except (AttributeError, OSError):  # no load average (Windows)
         idle = available
     return max(1, min(available, idle, int(work // _WORK_PER_THREAD)))
+
+
+def _own_load() -> float:
+    """This process's part of the 1-minute load average, roughly: its busy threads on average
+    (CPU time over wall time since this module was imported), weighted as the load average
+    weighs the time it has been running. Without it, a process that had trained for a minute
+    read its own load as another's and kept to one thread on an otherwise idle machine
+    (measured: 1.5-1.8x slower fits at 2,000 samples); a process just started adds
+    almost nothing, so a competing process is still seen."""
+    wall = time.monotonic() - _STARTED[0]
+    if wall <= 0.0:
+        return 0.0
+    busy = (time.process_time() - _STARTED[1]) / wall
+    return busy * -math.expm1(-wall / _LOAD_WINDOW_S)
 
 
 @contextmanager

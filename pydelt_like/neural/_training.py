@@ -3,7 +3,8 @@
 All networks are trained together, as one tensor of weights (a row per network, see
 ``_backprop``), in one batched loop; they do not interact. Adam runs in float32 on the CPU
 when the fit is in float64 (about twice as fast, and its result is only a starting point);
-the L-BFGS refinement then runs in the fit's dtype with a memory and a line search per
+the L-BFGS refinement then runs in the fit's dtype (float32 too on noisy data, see
+``_PINNED_NOISE``) with a memory and a line search per
 network (``_lbfgs``), and each network stops on its own: when its training error reaches its
 target (the noise level, with the discrepancy principle), when it stops improving
 (convergence), or at the iteration limit.
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydelt_like._progress import progress_bar
 from pydelt_like.neural._backprop import Batch, FlatLayout, loss_and_gradient
-from pydelt_like.neural._devices import torch_module
+from pydelt_like.neural._devices import intra_op_threads, torch_module
 from pydelt_like.neural._ensemble import EnsembleLayout
 from pydelt_like.neural._lbfgs import LBFGSState, lbfgs_steps
 
@@ -63,9 +64,11 @@ _ADAM_CHUNK = 25  # Adam epochs between reading the losses back (a sync on CUDA)
 # full-batch epochs and 50 iterations: 0.04 at twice the time; measured).
 _EPOCH_SAMPLES = 4096
 _AUTO_BATCH = 256
-# There, with noise of at least 0.1 % of the data's spread (a target loss of 1e-6, standardised
-# units), L-BFGS runs in float32 too: its losses still resolve 1e-7 of the target, and on
-# 10,000 noisy samples the fit came out as in float64 at 0.6-0.8 of the time (measured).
+# With noise of at least 0.1 % of the data's spread (a target loss of 1e-6, standardised units),
+# L-BFGS runs in float32 too, at any n: its losses still resolve 1e-7 of the target. On 10,000
+# noisy samples the fit came out as in float64 at 0.6-0.8 of the time; on the 2,000 noisy
+# scattered samples of benchmarks/neural_multivariate.py the four fits took 0.75x the time
+# with derivatives as accurate (measured). Clean data keep the fit's dtype.
 _PINNED_NOISE = 1e-6
 # Float32 Adam needs the step and the penalty's gradient in float32's range (3.4e38): a larger
 # learning rate or weight decay (which diverges, or pins the weights at zero, anyway) is
@@ -88,6 +91,8 @@ class TrainingSettings:
     :func:`network_targets`) at which a network's L-BFGS stops, or ``None`` for none;
     ``mean_weight`` is the training data's mean weight, which normalises every batch's loss
     alike. ``lbfgs_iterations`` is the most L-BFGS iterations per network.
+    ``refine_threads`` are the intra-op threads of the L-BFGS phase (full batches: on large
+    data more work a step than Adam's mini-batches), ``None`` to keep the caller's.
     """
 
     optimizer: str
@@ -99,6 +104,7 @@ class TrainingSettings:
     progress: bool
     targets: tuple[float, ...] | None
     mean_weight: float
+    refine_threads: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,11 +189,11 @@ def step_samples(n_samples: int, batch_size: int | None, optimizer: str) -> int:
     return epoch_plan(n_samples, batch_size)[0]
 
 
-def _pinned(settings: TrainingSettings, n_samples: int) -> bool:
-    """Whether the data pin the fit far above float32's rounding: more than
-    ``_EPOCH_SAMPLES`` samples with every network's noise target at least ``_PINNED_NOISE``."""
+def _pinned(settings: TrainingSettings) -> bool:
+    """Whether the data pin the fit far above float32's rounding: every network's noise
+    target at least ``_PINNED_NOISE``."""
     targets = settings.targets
-    return n_samples > _EPOCH_SAMPLES and bool(targets) and min(targets or (0.0,)) >= _PINNED_NOISE
+    return bool(targets) and min(targets or (0.0,)) >= _PINNED_NOISE
 
 
 def diverged(what: str, settings: TrainingSettings) -> ValueError:
@@ -497,20 +503,21 @@ def train(
                 )
                 theta = small.to(dtype)
             if lbfgs_steps_max:
-                # Large noisy data pin the fit far above float32's rounding: refine in float32
-                # there (half the cost of a float64 pass), in the fit's dtype otherwise.
-                refine_dtype = adam_dtype if _pinned(settings, data.x.shape[0]) else dtype
+                # Noisy data pin the fit far above float32's rounding: refine in float32 there
+                # (about half the cost of a float64 pass), in the fit's dtype otherwise.
+                refine_dtype = adam_dtype if _pinned(settings) else dtype
                 refined = theta.to(refine_dtype)
-                stopped = _lbfgs(
-                    flat,
-                    layout.architecture.activation,
-                    refined,
-                    data.to(refine_dtype),
-                    settings,
-                    monitor,
-                    members,
-                    held_out,
-                )
+                with intra_op_threads(settings.refine_threads):
+                    stopped = _lbfgs(
+                        flat,
+                        layout.architecture.activation,
+                        refined,
+                        data.to(refine_dtype),
+                        settings,
+                        monitor,
+                        members,
+                        held_out,
+                    )
                 theta = refined.to(dtype)
         finally:
             monitor.close(stopped)
