@@ -458,7 +458,8 @@ def test_large_noisy_data_train_in_mini_batches_and_refine_in_float32(monkeypatc
     assert np.array_equal(again.set_params(num_threads=2).fit(x, y)(grid), net(grid))
 
 
-def test_noisy_data_of_any_size_are_refined_in_float32(monkeypatch):
+def _refinement_dtypes(monkeypatch):
+    """The dtype of every L-BFGS phase from now on, in order (a list that fills up)."""
     from pydelt_like.neural import _training
 
     refined = []
@@ -469,6 +470,13 @@ def test_noisy_data_of_any_size_are_refined_in_float32(monkeypatch):
         return lbfgs(flat, activation, theta, *args)
 
     monkeypatch.setattr(_training, "_lbfgs", recording)
+    return refined
+
+
+def test_noisy_data_of_any_size_are_refined_in_float32(monkeypatch):
+    from pydelt_like.neural import _training
+
+    refined = _refinement_dtypes(monkeypatch)
     rng = np.random.default_rng(0)
     x = np.sort(rng.uniform(0.0, 2 * np.pi, 300))
     y = np.sin(x) + 0.05 * rng.standard_normal(x.size)
@@ -489,16 +497,7 @@ def test_noisy_data_of_any_size_are_refined_in_float32(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:the fit's residuals:UserWarning")  # 1 epoch: an underfit
 def test_clean_large_data_are_refined_in_the_fits_dtype(monkeypatch):
-    from pydelt_like.neural import _training
-
-    refined = []
-    lbfgs = _training._lbfgs
-
-    def recording(flat, activation, theta, *args):
-        refined.append(theta.dtype)
-        return lbfgs(flat, activation, theta, *args)
-
-    monkeypatch.setattr(_training, "_lbfgs", recording)
+    refined = _refinement_dtypes(monkeypatch)
     x = np.linspace(0.0, 1.0, 5000)
     _tiny(epochs=1, lbfgs_iterations=2).fit(x, x**2)
     _tiny(epochs=1, lbfgs_iterations=2, early_stopping="none").fit(x, x**2 + 0.1 * np.sin(99 * x))

@@ -117,7 +117,7 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         0.5 ms on 100 samples and 15 ms on 4,096 or more, on one core. ``epochs`` also sets
         the default L-BFGS budget (see ``lbfgs_iterations``), so the whole fit costs about 1
         to 2.5 times ``epochs`` epochs (up to 5 with several inputs), whatever the number of
-        samples: 100,000 samples in 3-D fit at the defaults in 40-52 s on a busy 2-core CPU. A
+        samples: 100,000 samples in 3-D fit at the defaults in 19-25 s on a 2-core CPU (40-52 s beside other work). A
         fit projected to take more than a minute warns, saying how long, unless
         ``progress=True`` shows a bar with its own estimate.
     learning_rate : float, default=0.01
