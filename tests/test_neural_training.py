@@ -3,6 +3,8 @@ the noise estimate in several dimensions and the thread setting."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -552,3 +554,57 @@ def test_the_slow_fit_clock_weighs_a_large_data_lbfgs_iteration_as_n_over_4096_e
     large = _Monitor(layout, settings, 100, 30, "test", n_samples=40_960)
     assert (small.lbfgs_weight, small.watch.total) == (1.0, 130.0)
     assert (large.lbfgs_weight, large.watch.total) == (10.0, 400.0)  # 30 full passes of 40,960
+
+
+# ------------------------------------------------------------------ outliers
+def _temperature(seed=3):
+    """A body-temperature-like series: 114 samples every 10 minutes (hours), noise 0.03."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(114) * 10 / 60
+    return t, 36.8 + 0.4 * np.sin(2 * np.pi * t / 24) + 0.03 * rng.standard_normal(t.size)
+
+
+def _outlier_warnings(x, y):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _tiny(hidden_layers=(16, 16), n_members=2, epochs=300, lbfgs_iterations=100).fit(x, y)
+    return [str(w.message) for w in caught if "noise levels from the fit" in str(w.message)]
+
+
+def test_an_outlier_is_named_with_where_it_lies():
+    t, y = _temperature()
+    assert _outlier_warnings(t, y) == []
+    y[60] += 0.5  # about 17 noise levels
+    (message,) = _outlier_warnings(t, y)
+    assert message.startswith("1 of 114 samples lies more than 8 noise levels from the fit")
+    assert "at x = 10)" in message and "weight 0" in message
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_gaussian_noise_is_not_called_outliers(seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, 400))
+    assert _outlier_warnings(x, np.sin(x) + 0.05 * rng.standard_normal(x.size)) == []
+
+
+def test_outlier_diagnosis_uses_a_robust_level_and_skips_what_it_cannot_judge():
+    from pydelt_like.neural._noise import outlier_diagnosis
+
+    rng = np.random.default_rng(0)
+    x = np.linspace(0.0, 1.0, 1000)[:, None]
+    residual = 0.01 * rng.standard_normal((1000, 2))
+    residual[500, 0] = 0.2  # 20 noise levels, in the first column only
+    w = np.ones(1000)
+    # An estimate the outlier inflated (0.03) does not hide it: the level is the residuals'.
+    message = outlier_diagnosis(x, residual, w, np.array([0.03, 0.01]))
+    assert message is not None and message.startswith("1 of 1000 samples lies")
+    assert "at x = 0.5005" in message
+    assert outlier_diagnosis(x, residual, np.where(np.arange(1000) == 500, 0.0, 1.0), np.array([0.03, 0.01])) is None  # fmt: skip
+    # Noise below 0.1 % of the spread: residuals near rounding are not judged.
+    assert outlier_diagnosis(x, residual * 1e-3, w, np.array([1e-5, 1e-5])) is None
+    # Two coordinates: the point is named as a tuple; more than one sample counted.
+    residual[7, 1] = -0.3
+    message = outlier_diagnosis(np.column_stack([x, 2 * x]), residual, w, np.array([0.01, 0.01]))
+    assert (
+        message.startswith("2 of 1000 samples lie") and "at x = (0.00700701, 0.014014)" in message
+    )

@@ -46,7 +46,7 @@ from pydelt_like.neural._ensemble import (
     standardise,
 )
 from pydelt_like.neural._io import load_network, save_network
-from pydelt_like.neural._noise import fit_diagnosis, noise_level
+from pydelt_like.neural._noise import fit_diagnosis, noise_level, outlier_diagnosis
 from pydelt_like.neural._partial import PartialDerivative
 from pydelt_like.neural._selection import AUTO, choose_activation
 from pydelt_like.neural._training import (
@@ -83,7 +83,9 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     column of ``y`` is reproduced exactly, with zero derivatives. A derivative whose true
     value lies beyond the float64 range (it scales like ``y / x**order``) raises a
     ``ValueError`` saying what to rescale, never an inf or NaN; so does training that diverges
-    (a learning rate far too large).
+    (a learning rate far too large). After training a ``UserWarning`` says when the residuals
+    sit far above the estimated noise (underfit) or far below it on noisy data (overfit), and
+    names the samples that lie more than 8 noise levels from the fit (outliers).
 
     Parameters
     ----------
@@ -495,11 +497,13 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise diverged("the fitted values", settings)
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
-        message = fit_diagnosis(
-            root_mean_square(ys - fitted, w), np.sqrt(noise.variance), str(self.early_stopping)
-        )
-        if message is not None:
-            warn_user(message)
+        level = np.sqrt(noise.variance)
+        for message in (
+            fit_diagnosis(root_mean_square(ys - fitted, w), level, str(self.early_stopping)),
+            outlier_diagnosis(x, ys - fitted, w, level),
+        ):
+            if message is not None:
+                warn_user(message)
         return np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
 
     def _layout(self) -> EnsembleLayout:

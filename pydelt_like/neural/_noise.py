@@ -36,6 +36,7 @@ __all__ = [
     "likelihood_noise_level",
     "likelihood_noise_variance",
     "noise_level",
+    "outlier_diagnosis",
 ]
 
 MAX_POINTS = 400  # eigendecompositions of 400 x 400: about 1 s for the whole search
@@ -55,6 +56,13 @@ _UNDERFIT = 2.0  # residuals this many noise levels or more: features missed
 _OVERFIT = 0.5  # residuals below this share of the noise level: the fit follows the noise
 _CLOSE = 0.01  # residuals below 1 % of the data's spread never count as underfitting
 _NOISY = 0.01  # noise below 1 % of the data's spread is too little to call overfitting
+# Samples this many noise levels from the fit are named as outliers: Gaussian noise goes that
+# far about once in 1e15 samples. The level is the residuals' robust spread (a scaled median
+# absolute deviation: outliers inflate root mean squares and local differences, not medians),
+# at least a quarter of the estimated noise, on columns whose noise is at least 0.1 % of their
+# spread (below, the residuals are near rounding and their spread means little).
+_OUTLIER_LEVEL = 8.0
+_OUTLIER_NOISE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -225,3 +233,36 @@ def fit_diagnosis(residual: np.ndarray, noise: np.ndarray, early_stopping: str) 
             f"the noise (overfit), and its derivatives will be noisy; {advice}"
         )
     return None
+
+
+def outlier_diagnosis(
+    x: np.ndarray, residual: np.ndarray, w: np.ndarray, noise: np.ndarray
+) -> str | None:
+    """A warning naming the samples that lie far from the fit (outliers), else ``None``.
+
+    ``x`` (n, d) are the samples' coordinates (for the message), ``residual`` (n, m) the
+    fit's residuals and ``noise`` (m,) the estimated noise (root mean square), both in units
+    of each column's spread; ``w`` (n,) the weights (samples of weight zero are not judged).
+    """
+    kept = w > 0
+    if not kept.any():
+        return None
+    deviation = residual[kept] - np.median(residual[kept], axis=0)
+    scale = np.maximum(1.4826 * np.median(np.abs(deviation), axis=0), 0.25 * noise)
+    judged = (noise >= _OUTLIER_NOISE) & (scale > 0)
+    level = np.abs(residual) / np.where(judged, scale, np.inf)
+    level[~kept] = 0.0
+    far = (level > _OUTLIER_LEVEL).any(axis=1)
+    if not far.any():
+        return None
+    i, j = np.unravel_index(int(np.argmax(level)), level.shape)
+    where = ", ".join(f"{float(v):.6g}" for v in x[i])
+    where = where if x.shape[1] == 1 else f"({where})"
+    count = int(far.sum())
+    return (
+        f"{count} of {int(kept.sum())} samples {'lie' if count > 1 else 'lies'} more than "
+        f"{_OUTLIER_LEVEL:.0f} noise levels from the fit (the farthest, {level[i, j]:.0f} "
+        f"levels, at x = {where}): outliers pull the fit and its derivatives near them. Check "
+        "those samples; if they are errors, remove them or give them weight 0 (fit(x, y, "
+        "weights=...))"
+    )
