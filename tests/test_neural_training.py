@@ -253,39 +253,42 @@ def test_large_problems_get_more_threads_only_where_cores_are_idle(monkeypatch):
         assert _devices.auto_threads(1e5) == 1
         assert _devices.auto_threads(1e7) == 1  # 1,000 samples in 1-D: one thread
         assert _devices.auto_threads(1.4e7) == 2  # a second from about 1.4e7 multiply-adds
+        assert _devices.auto_threads(1.4e8) == 2  # more at one per 5e7
+        assert _devices.auto_threads(1.5e8) == 3
         assert _devices.auto_threads(1e12) == 4  # never above the caller's setting
-        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.5, 0.0, 0.0))
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.4, 0.0, 0.0))
         assert _devices.auto_threads(1e12) == 2  # 8 cores, 6 busy
-        monkeypatch.setattr(_devices, "_own_load", lambda: 2.0)
-        assert _devices.auto_threads(1e12) == 4  # 2 of the 6.5 are this process's own
+        monkeypatch.setattr(_devices.os, "getloadavg", lambda: (6.6, 0.0, 0.0))
+        assert _devices.auto_threads(1e12) == 1  # 7: a competitor counts once half busy
+        monkeypatch.setattr(_devices, "_own_load", lambda: 2.2)
+        assert _devices.auto_threads(1e12) == 4  # 2.2 of the 6.6 are this process's own
         monkeypatch.setattr(_devices.os, "getloadavg", lambda: (20.0, 0.0, 0.0))
         assert _devices.auto_threads(1e12) == 1
     finally:
         torch.set_num_threads(before)
 
 
-def test_the_own_load_is_the_busy_threads_weighted_as_the_load_average_weighs_time(
-    monkeypatch,
-):
+def test_the_own_load_follows_the_busy_threads_as_the_load_average_does(monkeypatch):
     from pydelt_like.neural import _devices
 
-    now, cpu = 1000.0, 500.0
-    monkeypatch.setattr(_devices.time, "monotonic", lambda: now)
-    monkeypatch.setattr(_devices.time, "process_time", lambda: cpu)
-    # Busy on one thread for ten minutes: counts as one runnable thread.
-    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu - 600.0))
-    assert _devices._own_load() == pytest.approx(1.0, abs=1e-4)
-    # Two threads for ten minutes: two.
-    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu - 1200.0))
-    assert _devices._own_load() == pytest.approx(2.0, abs=1e-3)
-    # Busy for one second only: the load average has hardly seen it (1 - exp(-1/60)).
-    monkeypatch.setattr(_devices, "_STARTED", (now - 1.0, cpu - 1.0))
-    assert _devices._own_load() == pytest.approx(-np.expm1(-1 / 60))
-    # Idle for ten minutes: nothing.
-    monkeypatch.setattr(_devices, "_STARTED", (now - 600.0, cpu))
-    assert _devices._own_load() == 0.0
-    monkeypatch.setattr(_devices, "_STARTED", (now, cpu))
-    assert _devices._own_load() == 0.0
+    clock = {"wall": 1000.0, "cpu": 500.0}
+    monkeypatch.setattr(_devices.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(_devices.time, "process_time", lambda: clock["cpu"])
+
+    def after(seconds, busy):
+        clock["wall"] += seconds
+        clock["cpu"] += busy * seconds
+        return own()
+
+    own = _devices._OwnLoad()
+    assert own() == 0.0  # nothing yet
+    assert after(1.0, busy=1.0) == pytest.approx(-np.expm1(-1 / 60))  # hardly seen yet
+    assert after(600.0, busy=1.0) == pytest.approx(1.0, abs=1e-4)  # one busy thread
+    assert after(600.0, busy=2.0) == pytest.approx(2.0, abs=1e-3)  # two
+    assert after(60.0, busy=0.0) == pytest.approx(2.0 * np.exp(-1.0), rel=1e-4)  # as the load
+    assert after(1200.0, busy=0.0) == pytest.approx(0.0, abs=1e-8)  # idle: nothing left
+    clock["cpu"] -= 100.0  # a forked child's CPU clock restarts: never a negative load
+    assert after(30.0, busy=0.0) == pytest.approx(0.0, abs=1e-8)
 
 
 @pytest.mark.parametrize(
@@ -564,10 +567,11 @@ def _temperature(seed=3):
     return t, 36.8 + 0.4 * np.sin(2 * np.pi * t / 24) + 0.03 * rng.standard_normal(t.size)
 
 
-def _outlier_warnings(x, y):
+def _outlier_warnings(x, y, weights=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _tiny(hidden_layers=(16, 16), n_members=2, epochs=300, lbfgs_iterations=100).fit(x, y)
+        net = _tiny(hidden_layers=(16, 16), n_members=2, epochs=300, lbfgs_iterations=100)
+        net.fit(x, y, weights=weights)
     return [str(w.message) for w in caught if "noise levels from the fit" in str(w.message)]
 
 
@@ -578,6 +582,17 @@ def test_an_outlier_is_named_with_where_it_lies():
     (message,) = _outlier_warnings(t, y)
     assert message.startswith("1 of 114 samples lies more than 8 noise levels from the fit")
     assert "at x = 10)" in message and "weight 0" in message
+
+
+def test_noise_that_the_weights_declare_is_not_called_outliers():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(0.0, 2 * np.pi, 400))
+    sigma = np.geomspace(0.005, 0.5, x.size)  # the noise grows 100-fold along x
+    y = np.sin(x) + sigma * rng.standard_normal(x.size)
+    assert _outlier_warnings(x, y, weights=1 / sigma**2) == []
+    y[100] += 30 * sigma[100]  # 30 of its own noise levels: still named
+    (message,) = _outlier_warnings(x, y, weights=1 / sigma**2)
+    assert message.startswith("1 of 400 samples lies") and f"at x = {x[100]:.6g})" in message
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -605,6 +620,5 @@ def test_outlier_diagnosis_uses_a_robust_level_and_skips_what_it_cannot_judge():
     # Two coordinates: the point is named as a tuple; more than one sample counted.
     residual[7, 1] = -0.3
     message = outlier_diagnosis(np.column_stack([x, 2 * x]), residual, w, np.array([0.01, 0.01]))
-    assert (
-        message.startswith("2 of 1000 samples lie") and "at x = (0.00700701, 0.014014)" in message
-    )
+    assert message.startswith("2 of 1000 samples lie")
+    assert "at x = (0.00700701, 0.014014) in output column 1" in message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,16 +23,16 @@ __all__ = [
 ]
 
 MAX_THREADS = 1024  # more than any CPU this runs on has cores: a guard against typos
-# Multiply-adds per training step that keep one more intra-op thread busy. On a quiet 2-core
-# machine a second thread paid from ~1.4e7 (1,000 samples for the default ensemble: whole fits
-# took 0.7-0.8x the time of one thread at 1.4e7-5.5e7, 1-D and 2-D) and not below 7e6 (0.8-1.1x);
-# beside a competing process it costs far more than it saves (1.1-40x slower, measured), which
-# the load check below prevents. Steps of 256-sample mini-batches (large data) stay on one.
-_WORK_PER_THREAD = 7e6
-# The 1-minute load average that this process adds itself, estimated from its CPU time since
-# this module was imported (time constant of the load average: 60 s); see _own_load.
-_LOAD_WINDOW_S = 60.0
-_STARTED = (time.monotonic(), time.process_time())
+# Multiply-adds per training step that pay for a second intra-op thread: on a quiet 2-core
+# machine whole fits took 0.7-0.8x the time of one thread from ~1.4e7 (1,000 samples for the
+# default ensemble, 1-D and 2-D, up to 5.5e7) and 0.8-1.1x below 7e6; beside a competing
+# process a second thread costs far more than it saves (1.1-40x slower, measured), which the
+# load check below prevents. Steps of 256-sample mini-batches (large data) stay on one.
+_SECOND_THREAD_WORK = 1.4e7
+# Beyond two threads (not measured here, on 2 cores): one per this much work, the rule that
+# held before the second thread's threshold was measured.
+_WORK_PER_THREAD = 5e7
+_LOAD_WINDOW_S = 60.0  # the time constant of the 1-minute load average
 
 
 def torch_module() -> Any:
@@ -97,32 +98,52 @@ def device_available(name: str) -> bool:
 def auto_threads(work: float) -> int:
     """The intra-op threads that pay off for training steps of ``work`` multiply-adds.
 
-    One per ``_WORK_PER_THREAD`` of work, at most torch's current setting, and at most the
-    cores that other processes leave idle (the load average less this process's own share,
-    where the system reports one): threads that wait for a busy core slow every step down.
+    A second thread from ``_SECOND_THREAD_WORK``, more at one per ``_WORK_PER_THREAD``; at most
+    torch's current setting, and at most the cores that other processes leave idle (the load
+    average less this process's own part, rounded: a competitor is counted once it keeps a
+    core half busy), where the system reports a load average: threads that wait for a busy
+    core slow every step down.
     """
     torch = torch_module()
     available = torch.get_num_threads()
     try:
         others = max(0.0, os.getloadavg()[0] - _own_load())
-        idle = (os.cpu_count() or 1) - int(others)
+        idle = (os.cpu_count() or 1) - math.floor(others + 0.5)
     except (AttributeError, OSError):  # no load average (Windows)
         idle = available
-    return max(1, min(available, idle, int(work // _WORK_PER_THREAD)))
+    wanted = max(int(work // _WORK_PER_THREAD), 2 if work >= _SECOND_THREAD_WORK else 1)
+    return max(1, min(available, idle, wanted))
 
 
-def _own_load() -> float:
-    """This process's part of the 1-minute load average, roughly: its busy threads on average
-    (CPU time over wall time since this module was imported), weighted as the load average
-    weighs the time it has been running. Without it, a process that had trained for a minute
-    read its own load as another's and kept to one thread on an otherwise idle machine
-    (measured: 1.5-1.8x slower fits at 2,000 samples); a process just started adds
-    almost nothing, so a competing process is still seen."""
-    wall = time.monotonic() - _STARTED[0]
-    if wall <= 0.0:
-        return 0.0
-    busy = (time.process_time() - _STARTED[1]) / wall
-    return busy * -math.expm1(-wall / _LOAD_WINDOW_S)
+class _OwnLoad:
+    """This process's part of the 1-minute load average, followed as the kernel follows the
+    load: at each call the busy threads since the last (CPU time over wall time) enter an
+    exponential average of time constant ``_LOAD_WINDOW_S``.
+
+    Without it, a process that had trained for a minute read its own load as another's and
+    kept to one thread on an otherwise idle machine (measured: 1.5-1.8x slower fits at 2,000
+    samples). A process just started, or idle for minutes, adds almost nothing, so a
+    competing process is still seen. Fits running side by side in threads of one process
+    count as its own load; a forked child (whose CPU clock restarts) counts nothing at first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.wall, self.cpu, self.level = time.monotonic(), time.process_time(), 0.0
+
+    def __call__(self) -> float:
+        with self._lock:
+            wall, cpu = time.monotonic(), time.process_time()
+            elapsed = wall - self.wall
+            if elapsed > 0.0:
+                busy = max(0.0, cpu - self.cpu) / elapsed
+                kept = math.exp(-elapsed / _LOAD_WINDOW_S)
+                self.level = self.level * kept + busy * (1.0 - kept)
+                self.wall, self.cpu = wall, cpu
+            return self.level
+
+
+_own_load = _OwnLoad()
 
 
 @contextmanager

@@ -85,7 +85,8 @@ class NeuralNetworkInterpolator(BaseInterpolator):
     ``ValueError`` saying what to rescale, never an inf or NaN; so does training that diverges
     (a learning rate far too large). After training a ``UserWarning`` says when the residuals
     sit far above the estimated noise (underfit) or far below it on noisy data (overfit), and
-    names the samples that lie more than 8 noise levels from the fit (outliers).
+    says how many samples lie more than 8 noise levels from the fit (outliers), and where
+    the farthest lies.
 
     Parameters
     ----------

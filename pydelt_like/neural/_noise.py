@@ -242,11 +242,15 @@ def outlier_diagnosis(
 
     ``x`` (n, d) are the samples' coordinates (for the message), ``residual`` (n, m) the
     fit's residuals and ``noise`` (m,) the estimated noise (root mean square), both in units
-    of each column's spread; ``w`` (n,) the weights (samples of weight zero are not judged).
+    of each column's spread; ``w`` (n,) the weights. Weights are read as inverse variances
+    (as everywhere in the package): a residual counts times the square root of its weight
+    over the median weight, so samples given low weight for their noise are not called
+    outliers for it. Samples of weight zero are not judged.
     """
     kept = w > 0
     if not kept.any():
         return None
+    residual = residual * np.sqrt(w / np.median(w[kept]))[:, None]
     deviation = residual[kept] - np.median(residual[kept], axis=0)
     scale = np.maximum(1.4826 * np.median(np.abs(deviation), axis=0), 0.25 * noise)
     judged = (noise >= _OUTLIER_NOISE) & (scale > 0)
@@ -258,11 +262,12 @@ def outlier_diagnosis(
     i, j = np.unravel_index(int(np.argmax(level)), level.shape)
     where = ", ".join(f"{float(v):.6g}" for v in x[i])
     where = where if x.shape[1] == 1 else f"({where})"
+    column = f" in output column {j}" if residual.shape[1] > 1 else ""
     count = int(far.sum())
     return (
         f"{count} of {int(kept.sum())} samples {'lie' if count > 1 else 'lies'} more than "
         f"{_OUTLIER_LEVEL:.0f} noise levels from the fit (the farthest, {level[i, j]:.0f} "
-        f"levels, at x = {where}): outliers pull the fit and its derivatives near them. Check "
-        "those samples; if they are errors, remove them or give them weight 0 (fit(x, y, "
-        "weights=...))"
+        f"levels, at x = {where}{column}): outliers pull the fit and its derivatives near "
+        "them. Check those samples; if they are errors, remove them or give them weight 0 "
+        "(fit(x, y, weights=...)); if their noise is larger, weights of 1 / variance say so"
     )
