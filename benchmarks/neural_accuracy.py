@@ -86,6 +86,33 @@ def _time_row(label: str, fit_time: float, reference: list[float]) -> tuple[str,
     )
 
 
+def _snippet_rows(label: str, *, busy: bool, seeds: range) -> list[tuple[str, float, str, bool]]:
+    """The documented snippet on clean sine: accuracy and fit time against PyDelt's."""
+    with _competing_process(busy):
+        orders, times, reference_times = [], [], []
+        for seed in seeds:
+            case = public_cases(seed)[0]  # sin_clean_100
+            start = time.perf_counter()
+            net = NeuralNetworkInterpolator(hidden_layers=[32, 32], epochs=1000, random_state=seed)
+            net.fit(case["x"], case["y"])
+            times.append(time.perf_counter() - start)
+            orders.append([nrmse(net.differentiate(k), case, k) for k in (1, 2)])
+            reference = _pydelt_time(case["x"], case["y"], epochs=1000)
+            if reference is not None:
+                reference_times.append(reference)
+    order1, order2 = np.median(orders, axis=0)
+    return [
+        (
+            f"sin clean 100, [32,32], 1000 epochs ({label}): order 1 nrmse",
+            order1,
+            "<= 0.005",
+            order1 <= 0.005,
+        ),
+        ("  order 2 nrmse", order2, "<= 0.05", order2 <= 0.05),
+        _time_row(label, float(np.median(times)), reference_times),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -95,37 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, float, str, bool]] = []
 
     # 1. The documented snippet on clean sine, ours and PyDelt interleaved, at torch's default
-    # threads, on a quiet machine and beside a competing CPU-bound process.
+    # threads, on a quiet machine here and beside a competing CPU-bound process at the end (its
+    # load lingers in the load average for a minute, which the sections after it would see).
     print(f"torch threads: {torch.get_num_threads()} (the default unless OMP_NUM_THREADS is set)")
-    for label, busy in (("quiet", False), ("busy", True)):
-        if busy and args.no_busy:
-            continue
-        with _competing_process(busy):
-            orders, times, reference_times = [], [], []
-            for seed in seeds:
-                case = public_cases(seed)[0]  # sin_clean_100
-                start = time.perf_counter()
-                net = NeuralNetworkInterpolator(
-                    hidden_layers=[32, 32], epochs=1000, random_state=seed
-                )
-                net.fit(case["x"], case["y"])
-                times.append(time.perf_counter() - start)
-                orders.append([nrmse(net.differentiate(k), case, k) for k in (1, 2)])
-                reference = _pydelt_time(case["x"], case["y"], epochs=1000)
-                if reference is not None:
-                    reference_times.append(reference)
-        order1, order2 = np.median(orders, axis=0)
-        fit_time = float(np.median(times))
-        rows.append(
-            (
-                f"sin clean 100, [32,32], 1000 epochs ({label}): order 1 nrmse",
-                order1,
-                "<= 0.005",
-                order1 <= 0.005,
-            )
-        )
-        rows.append(("  order 2 nrmse", order2, "<= 0.05", order2 <= 0.05))
-        rows.append(_time_row(label, fit_time, reference_times))
+    rows += _snippet_rows("quiet", busy=False, seeds=seeds)
 
     # 1b. 10,000 noisy samples with epochs=50 (PyDelt's own test setting), defaults otherwise.
     # One fit takes about a second: ours and PyDelt's are timed interleaved, once per seed, and
@@ -206,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     grid = np.linspace(0.5, 5.5, 200)
     same = bool(np.array_equal(a(grid), b(grid)))
     rows.append(("seeded fit twice on the CPU: bit-identical (1 = yes)", float(same), "= 1", same))
+
+    # 5. The snippet again beside a competing CPU-bound process (last: see section 1).
+    if not args.no_busy:
+        rows += _snippet_rows("busy", busy=True, seeds=seeds)
 
     width = max(len(r[0]) for r in rows)
     print(f"medians over {args.seeds} seeds")
