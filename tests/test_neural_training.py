@@ -433,20 +433,15 @@ def test_the_default_lbfgs_budget_shrinks_past_4096_samples(epochs, d, n, budget
 def test_large_noisy_data_train_in_mini_batches_and_refine_in_float32(monkeypatch):
     from pydelt_like.neural import _training
 
-    batches, refined = [], []
+    batches = []
     gradient = _training.loss_and_gradient
-    lbfgs = _training._lbfgs
 
     def counting(flat, activation, theta, batch, *args, **kwargs):
         batches.append((batch.x.shape[0], theta.dtype))
         return gradient(flat, activation, theta, batch, *args, **kwargs)
 
-    def recording(flat, activation, theta, *args):
-        refined.append(theta.dtype)
-        return lbfgs(flat, activation, theta, *args)
-
     monkeypatch.setattr(_training, "loss_and_gradient", counting)
-    monkeypatch.setattr(_training, "_lbfgs", recording)
+    refined = _refinement_dtypes(monkeypatch)
     rng = np.random.default_rng(0)
     x = np.sort(rng.uniform(0.0, 2 * np.pi, 5000))
     y = np.sin(x) + 0.05 * rng.standard_normal(x.size)

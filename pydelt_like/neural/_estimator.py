@@ -498,14 +498,14 @@ class NeuralNetworkInterpolator(BaseInterpolator):
             raise diverged("the fitted values", settings)
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
-        level = np.sqrt(noise.variance)
+        residual, level = ys - fitted, np.sqrt(noise.variance)
         for message in (
-            fit_diagnosis(root_mean_square(ys - fitted, w), level, str(self.early_stopping)),
-            outlier_diagnosis(x, ys - fitted, w, level),
+            fit_diagnosis(root_mean_square(residual, w), level, str(self.early_stopping)),
+            outlier_diagnosis(x, residual, w, level),
         ):
             if message is not None:
                 warn_user(message)
-        return np.ldexp(root_mean_square((ys - fitted) * mantissa, w), exponent)
+        return np.ldexp(root_mean_square(residual * mantissa, w), exponent)
 
     def _layout(self) -> EnsembleLayout:
         return EnsembleLayout(self.architecture_, self.n_features_, self.n_outputs_)
