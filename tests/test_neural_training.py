@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from pydelt_like.neural._backprop import Batch, FlatLayout, loss_and_gradient
+from pydelt_like.neural._backprop import Batch, FlatLayout, Workspace, loss_and_gradient
 from pydelt_like.neural._ensemble import (
     PIECEWISE_LINEAR,
     SMOOTH,
@@ -62,6 +62,34 @@ def test_the_hand_written_gradient_is_autograds(activation, outputs, independent
     torch.testing.assert_close(grad, flat.pack([p.grad for p in leaves]), rtol=1e-10, atol=1e-12)
     assert loss.shape == (layout.n_networks,)
     assert [v.shape for v in flat.unpack(theta)] == [p.shape for p in params]
+
+
+@pytest.mark.parametrize("activation", SMOOTH + PIECEWISE_LINEAR)
+def test_a_workspace_changes_no_result_and_nothing_returned_shares_its_buffers(activation):
+    # The buffers are reused call after call (other weights, other batch sizes in turn): every
+    # result must equal the allocating pass's, and stay so after later calls overwrite them.
+    generator = torch.Generator().manual_seed(2)
+    layout = EnsembleLayout(NetworkArchitecture((6, 5, 4), activation, 3, False), 2, 2)
+    flat = FlatLayout.of(layout)
+    mask = None
+    workspace = Workspace()
+    kept = []
+    for n in (13, 7, 13, 7):
+        params = initial_parameters(layout, generator, torch.device("cpu"), torch.float64)
+        theta = flat.pack(params)
+        mask = flat.weight_mask(theta)
+        x = torch.randn(n, 2, generator=generator, dtype=torch.float64)
+        y = torch.randn(n, 2, generator=generator, dtype=torch.float64)
+        w = torch.rand(n, generator=generator, dtype=torch.float64)
+        batch = Batch.of(layout, x, y, w, float(w.mean()))
+        expected = loss_and_gradient(flat, activation, theta, batch, 0.01, mask)
+        got = loss_and_gradient(flat, activation, theta, batch, 0.01, mask, workspace=workspace)
+        for a, b in zip(got, expected, strict=True):
+            torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+        kept.append(([t.clone() for t in got], got))
+    for copies, returned in kept:  # later calls overwrote the buffers, not the results
+        for a, b in zip(returned, copies, strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
 def test_batched_lbfgs_minimises_each_problem_on_its_own():

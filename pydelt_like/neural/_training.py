@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pydelt_like._progress import progress_bar
-from pydelt_like.neural._backprop import Batch, FlatLayout, loss_and_gradient
+from pydelt_like.neural._backprop import Batch, FlatLayout, Workspace, loss_and_gradient
 from pydelt_like.neural._devices import intra_op_threads, torch_module
 from pydelt_like.neural._ensemble import EnsembleLayout
 from pydelt_like.neural._lbfgs import LBFGSState, lbfgs_steps
@@ -345,6 +345,7 @@ def _adam(
         if size >= layout_n
         else None
     )
+    workspace = Workspace()
     pending: list[Any] = []
     step = 0
     shuffled: Any = None  # an epoch takes the next per_epoch samples of a seeded shuffle
@@ -368,7 +369,9 @@ def _adam(
             ]
         for batch in batches:
             step += 1
-            _, loss, grad = loss_and_gradient(flat, activation, theta, batch, decay, mask)
+            _, loss, grad = loss_and_gradient(
+                flat, activation, theta, batch, decay, mask, workspace=workspace
+            )
             first.lerp_(grad, 1.0 - beta1)
             second.mul_(beta2).addcmul_(grad, grad, value=1.0 - beta2)
             denom = (second / (1.0 - beta2**step)).sqrt_().add_(eps)
@@ -398,9 +401,10 @@ def _lbfgs(
     batch = Batch.of(monitor.layout, data.x, data.y, data.w, settings.mean_weight)
     decay = float(settings.weight_decay)
     mask = flat.weight_mask(theta)
+    workspace = Workspace()
 
     def evaluate(point: Any) -> tuple[Any, Any, Any]:
-        return loss_and_gradient(flat, activation, point, batch, decay, mask)
+        return loss_and_gradient(flat, activation, point, batch, decay, mask, workspace=workspace)
 
     state = LBFGSState.start(theta, *evaluate(theta), history=_HISTORY)
     targets = None
