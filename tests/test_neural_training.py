@@ -410,6 +410,37 @@ def test_auto_activation_picks_the_candidate_that_predicts_held_out_samples_best
     np.testing.assert_array_equal(again.predict(x[:5]), net.predict(x[:5]))  # reproducible
 
 
+def test_the_activation_trials_estimate_their_shared_noise_once(monkeypatch):
+    # Both candidates fit the same samples: one estimate for the trials, one for the fit.
+    from pydelt_like.neural import _noise
+
+    calls = []
+    real = _noise._noise_level
+    monkeypatch.setattr(_noise, "_noise_level", lambda *a: calls.append(a[0].shape) or real(*a))
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (80, 2))
+    y = np.sin(2 * x[:, 0]) * x[:, 1] + 0.01 * rng.standard_normal(80)
+    _tiny(activation="auto", epochs=20, lbfgs_iterations=10).fit(x, y)
+    assert calls == [(64, 2), (80, 2)]  # the trials' 4/5 of the samples, then all of them
+
+
+def test_shared_noise_estimates_answer_only_samples_seen_and_only_inside_the_block():
+    from pydelt_like.neural._noise import shared_estimates
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-1, 1, (60, 2))
+    y = (x[:, :1] * x[:, 1:]) + 0.05 * rng.standard_normal((60, 1))
+    w = np.ones(60)
+    with shared_estimates():
+        first = noise_level(x, y, w)
+        assert noise_level(x.copy(), y.copy(), w.copy()) is first  # equal samples: remembered
+        other = noise_level(x, 2.0 * y, w)
+        assert other is not first
+        np.testing.assert_allclose(other.variance, 4.0 * first.variance, rtol=1e-6)
+    assert noise_level(x, y, w) is not first  # outside the block nothing is kept
+    np.testing.assert_array_equal(noise_level(x, y, w).variance, first.variance)
+
+
 @pytest.mark.parametrize(
     ("given", "epochs", "trial_budget"),
     [(None, 1000, 500), (400, 1000, 200), (50, 1000, 50), (30, 1000, 30), (None, 20, 50)],

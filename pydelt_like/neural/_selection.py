@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from pydelt_like.neural._noise import shared_estimates
 from pydelt_like.neural._training import _LBFGS_FLOOR, lbfgs_budget
 
 __all__ = ["AUTO", "CANDIDATES", "choose_activation"]
@@ -59,18 +60,19 @@ def choose_activation(model: Any, x: np.ndarray, y: np.ndarray, w: np.ndarray) -
     # the ranking of the fits (50 iterations halved flipped a clean quadratic's choice).
     budget = max(math.ceil(_TRIAL_LBFGS_SHARE * full), min(full, _LBFGS_FLOOR))
     errors = []
-    for activation in CANDIDATES:
-        trial = type(model)(**{**model.get_params(), "activation": activation})
-        trial.set_params(
-            progress=False,
-            extrapolate="extrapolate",
-            n_members=min(_TRIAL_MEMBERS, int(model.n_members)),
-            lbfgs_iterations=budget,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    # The candidates' samples are the same, and so is their noise level: estimated once.
+    with shared_estimates(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for activation in CANDIDATES:
+            trial = type(model)(**{**model.get_params(), "activation": activation})
+            trial.set_params(
+                progress=False,
+                extrapolate="extrapolate",
+                n_members=min(_TRIAL_MEMBERS, int(model.n_members)),
+                lbfgs_iterations=budget,
+            )
             trial.fit(x[kept], y[kept], weights=w[kept])
-        errors.append(_held_out_error(trial, x[held], y[held] / scale, w[held], scale))
+            errors.append(_held_out_error(trial, x[held], y[held] / scale, w[held], scale))
     return CANDIDATES[int(np.argmin(errors))]
 
 
