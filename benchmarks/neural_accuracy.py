@@ -1,6 +1,7 @@
 """Accuracy and speed of NeuralNetworkInterpolator against the issue's bars.
 
-Medians over 5 seeds (data noise and network initialisation both seeded):
+Medians over 5 seeds, 40 for the noisy sine against the spline (data noise and network
+initialisation both seeded):
 
 - sin on [0, 2pi], 100 clean points, ``hidden_layers=[32, 32], epochs=1000`` (PyDelt's
   documented snippet): nrmse of the first and second derivatives (interior, 400-point grid,
@@ -9,7 +10,8 @@ Medians over 5 seeds (data noise and network initialisation both seeded):
 - 10,000 noisy samples (sigma = 0.05) of sin with ``epochs=50``: max error of the fit (the
   worst seed), and the median fit time against PyDelt's, interleaved;
 - default settings on sin + noise sigma = 0.05, 500 points: first-derivative nrmse against
-  the default SplineInterpolator's on the same data;
+  the default SplineInterpolator's on the same data, medians over 40 seeds (``--spline-seeds``;
+  over 5 this ratio ranges over 1.0-1.8 for the same code);
 - f(x, y) = x y + x^2 and f(x, y) = x^2 y + sin(y) from 400 scattered points on [-2, 2]^2:
   relative error (Frobenius norm) of the gradient, Hessian and Laplacian at 25 interior points;
 - a seeded fit run twice on the CPU: bit-identical or not.
@@ -19,7 +21,7 @@ PyDelt 0.8.0 is timed in the same run when it is installed
 time (issue 15). Exits non-zero when a bar is missed. Do not set ``OMP_NUM_THREADS``: the
 bars are at torch's default thread settings.
 
-Run: ``python benchmarks/neural_accuracy.py [--seeds 5] [--no-busy]``
+Run: ``python benchmarks/neural_accuracy.py [--seeds 5] [--spline-seeds 40] [--no-busy]``
 """
 
 from __future__ import annotations
@@ -116,6 +118,9 @@ def _snippet_rows(label: str, *, busy: bool, seeds: range) -> list[tuple[str, fl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument(
+        "--spline-seeds", type=int, default=40, help="seeds of the noisy sine against the spline"
+    )
     parser.add_argument("--no-busy", action="store_true", help="skip the competing process")
     args = parser.parse_args(argv)
     seeds = range(args.seeds)
@@ -154,9 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows.append(_time_row("10,000, epochs=50", float(np.median(large_times)), large_reference))
 
-    # 2. Default settings on noisy sine, against the default spline.
+    # 2. Default settings on noisy sine, against the default spline, over more seeds than the
+    # other rows: the ratio of medians over 5 seeds has a sampling range of about 1.0-1.8 for
+    # the same code (90 % of random 5-seed subsets of 40, measured), too wide to tell whether
+    # the network kept its 1.40x; over 40 seeds the range is about +-0.1.
     ours, spline = [], []
-    for seed in seeds:
+    for seed in range(args.spline_seeds):
         case = public_cases(seed)[5]  # sin_noise0.05_500
         net = NeuralNetworkInterpolator(random_state=seed).fit(case["x"], case["y"])
         ours.append(nrmse(net.differentiate(1), case, 1))
@@ -165,11 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     ratio = float(np.median(ours) / np.median(spline))
     rows.append(
         (
-            f"sin noise 0.05, 500, defaults: order 1 nrmse {np.median(ours):.4f}, "
-            f"spline {np.median(spline):.4f}; ratio",
+            f"sin noise 0.05, 500, defaults, {args.spline_seeds} seeds: order 1 nrmse "
+            f"{np.median(ours):.4f}, spline {np.median(spline):.4f}; ratio",
             ratio,
             "<= 1.40",
             ratio <= 1.40,
+        )
+    )
+    first = min(5, len(ours))
+    rows.append(
+        (
+            f"  the same over seeds 0-{first - 1} alone (for comparison with earlier runs)",
+            float(np.median(ours[:first]) / np.median(spline[:first])),
+            "-",
+            True,
         )
     )
 
