@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-busy", action="store_true", help="skip the competing process")
     args = parser.parse_args(argv)
+    if args.seeds < 1 or args.spline_seeds < 1:
+        parser.error("--seeds and --spline-seeds must be at least 1")
     seeds = range(args.seeds)
     rows: list[tuple[str, float, str, bool]] = []
 

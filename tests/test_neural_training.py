@@ -74,22 +74,31 @@ def test_a_workspace_changes_no_result_and_nothing_returned_shares_its_buffers(a
     mask = None
     workspace = Workspace()
     kept = []
-    for n in (13, 7, 13, 7):
-        params = initial_parameters(layout, generator, torch.device("cpu"), torch.float64)
+    for n, dtype in [(13, torch.float64), (7, torch.float64), (13, torch.float32)] * 2:
+        params = initial_parameters(layout, generator, torch.device("cpu"), dtype)
         theta = flat.pack(params)
         mask = flat.weight_mask(theta)
-        x = torch.randn(n, 2, generator=generator, dtype=torch.float64)
-        y = torch.randn(n, 2, generator=generator, dtype=torch.float64)
-        w = torch.rand(n, generator=generator, dtype=torch.float64)
+        x = torch.randn(n, 2, generator=generator, dtype=dtype)
+        y = torch.randn(n, 2, generator=generator, dtype=dtype)
+        w = torch.rand(n, generator=generator, dtype=dtype)
+        inputs = [t.clone() for t in (theta, x, y, w)]
         batch = Batch.of(layout, x, y, w, float(w.mean()))
         expected = loss_and_gradient(flat, activation, theta, batch, 0.01, mask)
         got = loss_and_gradient(flat, activation, theta, batch, 0.01, mask, workspace=workspace)
         for a, b in zip(got, expected, strict=True):
-            torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+        for a, b in zip((theta, x, y, w), inputs, strict=True):  # nothing given is written
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
         kept.append(([t.clone() for t in got], got))
     for copies, returned in kept:  # later calls overwrote the buffers, not the results
         for a, b in zip(returned, copies, strict=True):
             torch.testing.assert_close(a, b, rtol=0, atol=0)
+    # The buffers are kept, per shape and dtype: the second round allocated none.
+    sizes = {(13, torch.float64), (7, torch.float64), (13, torch.float32)}
+    assert len(workspace._buffers) <= 3 * 3 * len(sizes)  # names x hidden layers x shapes
+    before = {key: t.data_ptr() for key, t in workspace._buffers.items()}
+    loss_and_gradient(flat, activation, theta, batch, 0.01, mask, workspace=workspace)
+    assert {key: t.data_ptr() for key, t in workspace._buffers.items()} == before
 
 
 def test_batched_lbfgs_minimises_each_problem_on_its_own():

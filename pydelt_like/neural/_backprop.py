@@ -33,10 +33,10 @@ _LEAKY_SLOPE = 0.01  # torch.nn.functional.leaky_relu's default, which the forwa
 def activation_with_slope(name: str) -> Callable[[Any, Any], tuple[Any, Any]]:
     """``(z, out) -> (f(z), f'(z))`` for an activation of ``_ensemble.activation_function``.
 
-    The pre-activations ``z`` are overwritten (the forward pass does not need them again), and
-    ``out``, a tensor of ``z``'s shape or ``None``, may receive one of the results: on large
-    batches a fresh tensor of megabytes costs more than the arithmetic on it (page faults),
-    so the common activations write into these two buffers only.
+    The pre-activations ``z`` may be overwritten (the forward pass does not need them again),
+    and ``out``, a tensor of ``z``'s shape or ``None``, may receive one of the results: on
+    large batches a fresh tensor of megabytes costs more than the arithmetic on it (page
+    faults), so tanh, sin and sigmoid write into these two buffers only; the others allocate.
     """
     torch = torch_module()
     functional = torch.nn.functional
@@ -86,7 +86,8 @@ def activation_with_slope(name: str) -> Callable[[Any, Any], tuple[Any, Any]]:
 
 
 class Workspace:
-    """Buffers for the hidden layers' activations, reused by every call with a workspace.
+    """Buffers for the hidden layers' activations, slopes and backward deltas, reused by every
+    call with a workspace.
 
     One per optimiser phase (not shared between threads): a pass over n samples otherwise
     allocates a few tensors of ``n_networks * n * width`` numbers per layer, and the first
@@ -208,7 +209,9 @@ def loss_and_gradient(
     ``weight_decay`` times the sum of its squared weights (``mask``: see
     :meth:`FlatLayout.weight_mask`). The networks are independent, so the gradient of the sum
     of the objectives, row by row, is each network's own. With a ``workspace`` the hidden
-    layers are computed in its buffers (nothing returned shares memory with them).
+    layers are computed in its buffers (nothing returned shares memory with them). The passes
+    work in place: call it without autograd (``torch.no_grad()``, or weights that do not
+    require gradients), as training does.
     """
     torch = torch_module()
     act = activation_with_slope(activation)

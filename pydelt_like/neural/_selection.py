@@ -61,8 +61,7 @@ def choose_activation(model: Any, x: np.ndarray, y: np.ndarray, w: np.ndarray) -
     budget = max(math.ceil(_TRIAL_LBFGS_SHARE * full), min(full, _LBFGS_FLOOR))
     errors = []
     # The candidates' samples are the same, and so is their noise level: estimated once.
-    with shared_estimates(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with shared_estimates():
         for activation in CANDIDATES:
             trial = type(model)(**{**model.get_params(), "activation": activation})
             trial.set_params(
@@ -71,7 +70,9 @@ def choose_activation(model: Any, x: np.ndarray, y: np.ndarray, w: np.ndarray) -
                 n_members=min(_TRIAL_MEMBERS, int(model.n_members)),
                 lbfgs_iterations=budget,
             )
-            trial.fit(x[kept], y[kept], weights=w[kept])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                trial.fit(x[kept], y[kept], weights=w[kept])
             errors.append(_held_out_error(trial, x[held], y[held] / scale, w[held], scale))
     return CANDIDATES[int(np.argmin(errors))]
 
