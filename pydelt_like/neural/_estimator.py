@@ -499,12 +499,13 @@ class NeuralNetworkInterpolator(BaseInterpolator):
         # The residuals in user units, scaled by a power of two (see moments) on the way.
         mantissa, exponent = np.frexp(self.y_scale_)
         residual, level = ys - fitted, np.sqrt(noise.variance)
-        for message in (
-            fit_diagnosis(root_mean_square(residual, w), level, str(self.early_stopping)),
-            outlier_diagnosis(x, residual, w, level),
-        ):
-            if message is not None:
-                warn_user(message)
+        # Named outliers are the whole story: the residuals (and in one dimension the noise
+        # estimate) carry them, so an under- or overfit verdict would be about them.
+        message = outlier_diagnosis(x, residual, w, level) or fit_diagnosis(
+            root_mean_square(residual, w), level, str(self.early_stopping)
+        )
+        if message is not None:
+            warn_user(message)
         return np.ldexp(root_mean_square(residual * mantissa, w), exponent)
 
     def _layout(self) -> EnsembleLayout:
