@@ -76,14 +76,11 @@ class LBFGSState:
         return int(self.sy.shape[1])
 
 
-def _products(vectors: Any, pairs: Any) -> Any:
-    """Dot products of each network's ``vectors`` (N, P) or (N, k, P) with its stored pairs
-    (N, 2m, P): (N, 2m) or (N, k, 2m). Written as rows times the pairs' transpose, which is
-    3-5 times faster than the pairs times a column on the CPU (measured)."""
-    torch = torch_module()
-    rows = vectors[:, None, :] if vectors.dim() == 2 else vectors
-    products = torch.bmm(rows, pairs.transpose(1, 2))
-    return products[:, 0, :] if vectors.dim() == 2 else products
+def _products(rows: Any, pairs: Any) -> Any:
+    """Dot products (N, k, 2m) of each network's ``rows`` (N, k, P) with its stored pairs
+    (N, 2m, P), as rows times the pairs' transpose: 3-5 times faster on the CPU than the pairs
+    times a column (measured)."""
+    return torch_module().bmm(rows, pairs.transpose(1, 2))
 
 
 def _direction(state: LBFGSState) -> Any:
@@ -95,7 +92,7 @@ def _direction(state: LBFGSState) -> Any:
         return -g
     order = torch.argsort(state.stamp).to(g.device)  # storage slots, oldest first
     valid = state.valid[:, order].to(g.dtype)  # (N, m) in time order
-    both = _products(g, state.pairs)  # (N, 2m): S'g, Y'g
+    both = _products(g[:, None, :], state.pairs)[:, 0, :]  # (N, 2m): S'g, Y'g
     a = both[:, :m][:, order] * valid
     b = both[:, m:][:, order] * valid
     sy = state.sy[:, order][:, :, order]
